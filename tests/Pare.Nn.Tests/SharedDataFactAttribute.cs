@@ -1,0 +1,33 @@
+namespace Pare.Nn.Tests;
+
+/// <summary>An integration test on real data under ../shared (beside the clone, as CI has it) or a system data
+/// set; skipped, with a message naming what is missing, when the files are absent.</summary>
+public sealed class SharedDataFactAttribute : FactAttribute
+{
+    public SharedDataFactAttribute(params string[] relativePaths)
+    {
+        var missing = relativePaths.Where(p => !File.Exists(Paths.Resolve(p)) && !Directory.Exists(Paths.Resolve(p))).ToList();
+        if (missing.Count > 0)
+            Skip = $"needs {string.Join(", ", missing.Select(Paths.Resolve))} (../shared beside the repository, or the Debian package)";
+    }
+}
+
+/// <summary>Locations of the repository, ../shared and the embedded data.</summary>
+public static class Paths
+{
+    /// <summary>The repository root (the folder holding Pare.slnx).</summary>
+    public static string Repo { get; } = FindRepo();
+
+    /// <summary>Absolute paths stay; "shared/..." resolves beside the repository; others inside it.</summary>
+    public static string Resolve(string path) =>
+        Path.IsPathRooted(path) ? path
+        : path.StartsWith("shared/", StringComparison.Ordinal) ? Path.GetFullPath(Path.Combine(Repo, "..", path))
+        : Path.Combine(Repo, path);
+
+    private static string FindRepo()
+    {
+        var dir = new DirectoryInfo(AppContext.BaseDirectory);
+        while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pare.slnx"))) dir = dir.Parent;
+        return dir?.FullName ?? throw new InvalidOperationException("Pare.slnx not found above the test binaries");
+    }
+}
