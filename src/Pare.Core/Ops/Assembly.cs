@@ -49,7 +49,7 @@ public static class Assembly
     }
 
     /// <summary>Splits into consecutive parts of the given sizes along <paramref name="axis"/>. Each part is a
-    /// differentiable view (slice) of <paramref name="x"/>.</summary>
+    /// differentiable view (slice) of <paramref name="x"/>; the tape records the slices.</summary>
     /// <param name="x">(.., n, ..)</param>
     /// <param name="sizes">non-negative, summing to n</param>
     /// <param name="axis">the split axis</param>
@@ -90,7 +90,8 @@ public static class Assembly
         return Split(x, sizes, axis);
     }
 
-    /// <summary>Stacks equal-shaped tensors along a new axis.</summary>
+    /// <summary>Stacks equal-shaped tensors along a new axis. Composed of unsqueeze and concat, so the tape
+    /// records those ops.</summary>
     /// <param name="tensors">each (d_0, .., d_r)</param>
     /// <param name="axis">position of the new axis, in [−(r+2), r+1]</param>
     /// <returns>(d_0, .., count, .., d_r)</returns>

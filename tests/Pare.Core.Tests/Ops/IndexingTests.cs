@@ -25,6 +25,17 @@ public class IndexingTests
         var index = Longs([2, 0, 1, 1], 2, 2);
         Assert.Equal([2f, 0f, 4f, 4f], Indexing.Gather(x, 1, index).ToArray<float>());
         Assert.Equal([3f, 1f], Indexing.Gather(x, 0, Tensor.FromSpan<int>([1, 0], new Shape(1, 2))).ToArray<float>());
+        // A non-contiguous int32 index: (2, 2) seen transposed is [[2, 1], [0, 1]].
+        var transposed = Tensor.FromSpan<int>([2, 0, 1, 1], new Shape(2, 2)).Transpose(0, 1);
+        Assert.Equal([2f, 1f, 3f, 4f], Indexing.Gather(x, 1, transposed).ToArray<float>());
+    }
+
+    [Fact]
+    public void Registry_holds_the_indexing_ops()
+    {
+        foreach (var name in new[] { "gather", "index_select", "embedding", "scatter_add", "concat", "split", "stack", "pad", "topk" })
+            Assert.True(OpRegistry.All[name].Differentiable, name);
+        Assert.False(OpRegistry.All["one_hot"].Differentiable);
     }
 
     [Fact]
