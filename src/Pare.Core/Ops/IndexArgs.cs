@@ -22,16 +22,16 @@ internal static class IndexArgs
 
     /// <summary>The indices in row-major order, each checked to lie in [0, <paramref name="size"/>) (negative
     /// indices are rejected, as PyTorch's gather, index_select and embedding reject them).</summary>
-    public static int[] Read(Tensor index, int size, int axis, string op)
+    public static int[] Read(Tensor index, int size, int axis, string op, string name = "index")
     {
-        RequireIntegral(index, op);
+        RequireIntegral(index, op, name);
         var result = new int[index.Count];
         if (index.DType == DType.Int64)
         {
             var values = index.ToArray<long>();
             for (int i = 0; i < values.Length; i++)
             {
-                if ((ulong)values[i] >= (ulong)size) throw OutOfRange(op, values[i], axis, size);
+                if ((ulong)values[i] >= (ulong)size) throw OutOfRange(op, values[i], axis, size, name);
                 result[i] = (int)values[i];
             }
         }
@@ -40,15 +40,15 @@ internal static class IndexArgs
             var values = index.ToArray<int>();
             for (int i = 0; i < values.Length; i++)
             {
-                if ((uint)values[i] >= (uint)size) throw OutOfRange(op, values[i], axis, size);
+                if ((uint)values[i] >= (uint)size) throw OutOfRange(op, values[i], axis, size, name);
                 result[i] = values[i];
             }
         }
         return result;
     }
 
-    private static ArgumentOutOfRangeException OutOfRange(string op, long value, int axis, int size) =>
-        new(nameof(value), $"{op}: index {value} is out of range for axis {axis} of size {size} (valid: 0 to {size - 1})");
+    private static ArgumentOutOfRangeException OutOfRange(string op, long value, int axis, int size, string name) =>
+        new(name, value, $"{op}: index {value} is out of range for axis {axis} of size {size} (valid: 0 to {size - 1})");
 
     /// <summary>The tensor's elements as a contiguous span (a copy when it is a view).</summary>
     public static ReadOnlySpan<float> Floats(Tensor x) => x.IsContiguous ? x.AsSpan<float>() : x.ToArray<float>();

@@ -117,7 +117,7 @@ public static class Indexing
         if (weight.Rank != 2)
             throw new ArgumentException($"{Op}: weight must be (V, D), got shape {weight.Shape}", nameof(weight));
         int v = weight.Shape[0], dim = weight.Shape[1];
-        var idx = IndexArgs.Read(indices, v, 0, Op);
+        var idx = IndexArgs.Read(indices, v, 0, Op, nameof(indices));
         var outDims = new int[indices.Rank + 1];
         indices.Shape.Dims.CopyTo(outDims);
         outDims[^1] = dim;
@@ -150,7 +150,7 @@ public static class Indexing
                 throw new ArgumentOutOfRangeException(nameof(indices), $"{Op}: index {max} is too large a class number");
             numClasses = (int)Math.Max(0, max + 1);
         }
-        var idx = IndexArgs.Read(indices, numClasses, indices.Rank, Op);
+        var idx = IndexArgs.Read(indices, numClasses, indices.Rank, Op, nameof(indices));
         var outDims = new int[indices.Rank + 1];
         indices.Shape.Dims.CopyTo(outDims);
         outDims[^1] = numClasses;
