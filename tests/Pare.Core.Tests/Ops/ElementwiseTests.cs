@@ -259,4 +259,29 @@ public class ElementwiseTests
         for (int r = 0; r < 257; r++)
             for (int c = 0; c < 600; c += 37) Assert.Equal(av[c * 257 + r] * 3f, t[r * 600 + c]);
     }
+
+    [Theory, MemberData(nameof(UnaryOps))]
+    public void Unary_ops_on_views_equal_the_op_on_the_copied_view(string op)
+    {
+        var f = UnaryOp(op);
+        var x = R(60, [4, 6], 0.1f, 3f);
+        foreach (var view in new[] { x.Transpose(0, 1), x.Slice(1, 1, 6, 2), x.Slice(0, 1, 2).Expand(3, 6) })
+        {
+            var expected = f(view.Contiguous()).ToArray<float>();
+            Assert.Equal(expected, f(view).ToArray<float>());
+        }
+    }
+
+    [Fact]
+    public void Binary_ops_on_views_equal_the_op_on_copies()
+    {
+        var a = R(61, [5, 4]);
+        var b = R(62, [4, 5]);
+        var ops = new Func<Tensor, Tensor, Tensor>[] { Elementwise.Add, Elementwise.Sub, Elementwise.Mul, Elementwise.Div, Elementwise.Maximum, Elementwise.Minimum };
+        foreach (var f in ops)
+        {
+            Assert.Equal(f(a.Contiguous(), b.Transpose(0, 1).Contiguous()).ToArray<float>(), f(a, b.Transpose(0, 1)).ToArray<float>());
+            Assert.Equal(f(a.Slice(0, 0, 5, 2).Contiguous(), b.Slice(0, 3, 4).Slice(1, 0, 4).Contiguous()).ToArray<float>(), f(a.Slice(0, 0, 5, 2), b.Slice(0, 3, 4).Slice(1, 0, 4)).ToArray<float>());
+        }
+    }
 }
