@@ -4,6 +4,7 @@ using Pare.Core.Tests.Support;
 using Act = Pare.Core.Kernels.Elementwise.ActivationOperators;
 using Bin = Pare.Core.Kernels.Elementwise.BinaryOperators;
 using Cmp = Pare.Core.Kernels.Elementwise.CompareOperators;
+using Grad = Pare.Core.Kernels.Elementwise.ActivationGradOperators;
 using Un = Pare.Core.Kernels.Elementwise.UnaryOperators;
 
 namespace Pare.Core.Tests.Kernels;
@@ -71,6 +72,24 @@ public class ElementwiseKernelTests
             // equal values exercise the == lanes of the comparisons and the ties of max/min
             CompareExact(new Cmp.Equal(), a, a, "eq(a, a)");
             BinaryExact(new Bin.Maximum(), a, a, "maximum(a, a)");
+        }
+    }
+
+    [Theory, MemberData(nameof(Lengths))]
+    public void Activation_backward_kernels_match_their_scalar_twins(int n)
+    {
+        foreach (bool specials in new[] { false, true })
+        {
+            var x = KernelCases.Values(n, (ulong)n + 30, lo: -6f, hi: 6f, withSpecials: specials);
+            var y = KernelCases.Values(n, (ulong)n + 31, lo: -1f, hi: 1f, withSpecials: specials);
+            var d = KernelCases.Values(n, (ulong)n + 32, offset: 2);
+            BinaryExact(new Grad.Relu(), x, d, "relu backward");
+            BinaryExact(new Grad.LeakyRelu(0.1f), x, d, "leaky_relu backward");
+            BinaryExact(new Grad.Sigmoid(), y, d, "sigmoid backward");
+            BinaryExact(new Grad.Tanh(), y, d, "tanh backward");
+            BinaryClose(new Grad.Silu(), x, d, "silu backward");
+            BinaryClose(new Grad.GeluErf(), x, d, "gelu backward");
+            BinaryClose(new Grad.GeluTanh(), x, d, "gelu_tanh backward");
         }
     }
 
@@ -226,6 +245,14 @@ public class ElementwiseKernelTests
         ElementwiseDriver.BinaryLeftScalar(op, s, a.Span, fast);
         for (int i = 0; i < n; i++) slow[i] = op.Invoke(s, a.Span[i]);
         AssertBits(slow, fast, what + " (left scalar)");
+    }
+
+    private static void BinaryClose<TOp>(TOp op, Memory<float> a, Memory<float> b, string what) where TOp : struct, IBinaryOperator
+    {
+        var (fast, slow) = (new float[a.Length], new float[a.Length]);
+        ElementwiseDriver.Binary(op, a.Span, b.Span, fast);
+        ElementwiseDriver.BinaryScalar(op, a.Span, b.Span, slow);
+        KernelCases.AssertClose(slow, fast, Tolerance.ActivationRelative, Tolerance.TranscendentalAbsolute, what);
     }
 
     private static void CompareExact<TOp>(TOp op, Memory<float> a, Memory<float> b, string what) where TOp : struct, ICompareOperator
