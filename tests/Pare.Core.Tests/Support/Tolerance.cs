@@ -29,4 +29,13 @@ public static class Tolerance
     /// <summary>Float32 GEMM/conv with K-term dot products vs a double reference: error grows like
     /// sqrt(K)·eps·max|a||b|; the tests scale this by sqrt(K).</summary>
     public const double DotProductPerSqrtK = 2e-6;
+
+    /// <summary>Max error of Pare's float32 erf (ErfApproximation) against a double-precision erf, in ulps of the
+    /// true value: measured 1.59 ulp near |x| = 0.93, in the 1 − e^(−x²)·Q(x) piece where exp's own error enters
+    /// (the polynomial piece below 0.875 stays near 1.1 ulp).</summary>
+    public const double ErfMaxUlps = 2.0;
+
+    /// <summary>Vector vs scalar twin of an activation built on exp (sigmoid, silu, gelu): the vector exp differs
+    /// from MathF.Exp by a few ulps, and a division or a 1 − e step can double that; relative.</summary>
+    public const float ActivationRelative = 8e-6f;
 }
