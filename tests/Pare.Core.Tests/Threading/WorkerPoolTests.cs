@@ -20,6 +20,49 @@ public class WorkerPoolTests
     }
 
     [Fact]
+    public void Many_back_to_back_loops_never_return_before_every_iteration_finished()
+    {
+        // An early return (the caller released while a joined worker still runs an iteration) shows up as a
+        // missing increment, because the check reads the counter right after For returns.
+        using var pool = new WorkerPool(2);
+        var counter = new int[1];
+        for (int round = 0; round < 20_000; round++)
+        {
+            counter[0] = 0;
+            pool.For(3, _ =>
+            {
+                Thread.SpinWait(50);
+                Interlocked.Increment(ref counter[0]);
+            });
+            Assert.Equal(3, Volatile.Read(ref counter[0]));
+        }
+    }
+
+    [Fact]
+    public void A_busy_machine_does_not_stall_the_caller_on_an_unscheduled_worker()
+    {
+        // Four pools of two on a two-core machine: most workers cannot be running when their caller starts a
+        // loop; the callers must still make progress and count correctly.
+        var pools = Enumerable.Range(0, 4).Select(_ => new WorkerPool(2)).ToArray();
+        try
+        {
+            Parallel.For(0, 4, p =>
+            {
+                for (int round = 0; round < 2000; round++)
+                {
+                    int n = 0;
+                    pools[p].For(5, _ => Interlocked.Increment(ref n));
+                    Assert.Equal(5, n);
+                }
+            });
+        }
+        finally
+        {
+            foreach (var pool in pools) pool.Dispose();
+        }
+    }
+
+    [Fact]
     public void Nested_loops_run_serially_instead_of_deadlocking()
     {
         using var pool = new WorkerPool(2);
