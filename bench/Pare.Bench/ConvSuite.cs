@@ -1,0 +1,93 @@
+// Convolution and pooling rows: the layers of the Fashion-MNIST CNN (batch 128) and common mobile shapes
+// (batch 32, 64×56×56). Row names equal those of bench/peers/torch_conv.py.
+using Pare.Core;
+using Pare.Core.Autograd;
+using Pare.Core.Kernels.Conv;
+using Pare.Core.Ops;
+using Pare.Core.Random;
+
+namespace Pare.Bench;
+
+/// <summary>Conv2d forward/backward, depthwise, im2col alone, and pooling.</summary>
+public sealed class ConvSuite : IBenchSuite
+{
+    /// <inheritdoc/>
+    public IEnumerable<BenchCase> Cases()
+    {
+        yield return Forward("conv2d_b128_1x28x28_c32_k3", 128, 1, 28, 32, 1);
+        yield return Forward("conv2d_b128_32x14x14_c64_k3", 128, 32, 14, 64, 1);
+        yield return Forward("conv2d_b32_64x56x56_c64_k3", 32, 64, 56, 64, 1, reps: 3);
+        yield return Forward("conv2d_dw_b32_64x56x56_k3", 32, 64, 56, 64, 64);
+        yield return BackwardRow("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64);
+        yield return Im2ColRow("im2col_b32_64x56x56_k3", 32, 64, 56);
+        yield return new BenchCase("max_pool2d_b128_32x28x28_k2", () =>
+        {
+            var x = Tensor.Uniform(new Shape(128, 32, 28, 28), -1f, 1f, new Rng(1));
+            return () => Pooling.MaxPool2d(x, 2);
+        }, Extra: new Dictionary<string, object> { ["bytes_per_run"] = 128L * 32 * 28 * 28 * 4 * 5 / 4 });
+        yield return new BenchCase("avg_pool2d_b32_64x56x56_k3_s2_p1", () =>
+        {
+            var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(2));
+            return () => Pooling.AvgPool2d(x, 3, 2, 1);
+        });
+        yield return new BenchCase("global_avg_pool2d_b32_64x56x56", () =>
+        {
+            var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(3));
+            return () => Pooling.GlobalAvgPool2d(x);
+        });
+    }
+
+    // 3×3, pad 1, stride 1: 2·N·C_out·H·W·(C_in/groups)·9 flops.
+    private static BenchCase Forward(string name, int n, int c, int size, int k, int groups, int reps = 15) =>
+        new(name, () =>
+        {
+            var rng = new Rng(7);
+            var x = Tensor.Uniform(new Shape(n, c, size, size), -1f, 1f, rng);
+            var w = Tensor.Uniform(new Shape(k, c / groups, 3, 3), -0.3f, 0.3f, rng);
+            var b = Tensor.Uniform(new Shape(k), -0.1f, 0.1f, rng);
+            return () =>
+            {
+                using var _ = Tape.NoGrad();
+                Convolution.Conv2d(x, w, b, padding: 1, groups: groups);
+            };
+        }, Flops: 2.0 * n * k * size * size * (c / groups) * 9, Reps: reps);
+
+    // dX and dW of a 3×3 pad-1 conv: twice the forward's flops.
+    private static BenchCase BackwardRow(string name, int n, int c, int size, int k) =>
+        new(name, () =>
+        {
+            var rng = new Rng(8);
+            var g = new ConvGeometry(n, c, size, size, k, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+            var x = Values(n * c * size * size, rng);
+            var w = Values(g.WeightCount, rng);
+            var dy = Values(n * k * size * size, rng);
+            var dx = new float[x.Length];
+            var dw = new float[w.Length];
+            return () =>
+            {
+                Conv2dKernel.BackwardInput(g, dy, w, dx);
+                Conv2dKernel.BackwardWeight(g, x, dy, dw);
+            };
+        }, Flops: 4.0 * n * k * size * size * c * 9);
+
+    // The non-GEMM part of the general path alone: unfolding every image of the batch (single thread).
+    private static BenchCase Im2ColRow(string name, int n, int c, int size) =>
+        new(name, () =>
+        {
+            var g = new ConvGeometry(n, c, size, size, c, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+            var x = Values(n * c * size * size, new Rng(9));
+            var col = new float[g.PatchSize * size * size];
+            int image = c * size * size;
+            return () =>
+            {
+                for (int i = 0; i < n; i++) Im2Col.Unfold(g, x.AsSpan(i * image, image), col);
+            };
+        }, Extra: new Dictionary<string, object> { ["gb_written_per_run"] = Math.Round(4.0 * n * 9 * c * size * size / 1e9, 3) });
+
+    private static float[] Values(int count, Rng rng)
+    {
+        var v = new float[count];
+        for (int i = 0; i < v.Length; i++) v[i] = rng.NextFloat() * 2 - 1;
+        return v;
+    }
+}
