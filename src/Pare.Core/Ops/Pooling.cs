@@ -28,7 +28,7 @@ public static class Pooling
     /// <returns>(N, C, OutH, OutW)</returns>
     [Op("max_pool2d")]
     public static Tensor MaxPool2d(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, bool ceilMode = false) =>
-        MaxPool2dWithIndices(x, kernel, stride, padding, dilation, ceilMode).Output;
+        MaxPoolCore(x, kernel, stride, padding, dilation, ceilMode).Output;
 
     /// <summary>Max pooling that also returns the argmax of each window as int64 flat indices iy·W + ix inside
     /// its (H, W) plane, like PyTorch's return_indices (ONNX MaxPool's Indices use the whole tensor instead).</summary>
@@ -42,20 +42,27 @@ public static class Pooling
     public static (Tensor Output, Tensor Indices) MaxPool2dWithIndices(Tensor x, (int H, int W) kernel, (int H, int W) stride,
         (int H, int W) padding, (int H, int W) dilation, bool ceilMode = false)
     {
+        var (output, argmax) = MaxPoolCore(x, kernel, stride, padding, dilation, ceilMode);
+        var indices = new long[argmax.Length];
+        for (int i = 0; i < indices.Length; i++) indices[i] = argmax[i];
+        return (output, Tensor.Wrap(indices, output.Shape));
+    }
+
+    private static (Tensor Output, int[] Argmax) MaxPoolCore(Tensor x, (int H, int W) kernel, (int H, int W) stride,
+        (int H, int W) padding, (int H, int W) dilation, bool ceilMode)
+    {
         var g = Geometry("max_pool2d", x, kernel, stride, padding, dilation, ceilMode);
         var y = new float[(long)g.Planes * g.OutHeight * g.OutWidth];
         var argmax = new int[y.Length];
         Kernels.Pool.MaxPool2d.Forward(g, Convolution.Values(x).Span, y, argmax);
-        var shape = OutShape(x, g);
-        var output = Tensor.Wrap(y, shape);
-        var indices = Tensor.Wrap(Array.ConvertAll(argmax, i => (long)i), shape);
+        var output = Tensor.Wrap(y, OutShape(x, g));
         Tape.Record(output, "max_pool2d", [x], dOut =>
         {
             var dx = new float[x.Count];
             Kernels.Pool.MaxPool2d.Backward(g, Convolution.Values(dOut).Span, argmax, dx);
             return [Tensor.Wrap(dx, x.Shape)];
         });
-        return (output, indices);
+        return (output, argmax);
     }
 
     /// <summary>Average pooling with square int hyper-parameters.</summary>

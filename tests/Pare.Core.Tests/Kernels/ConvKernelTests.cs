@@ -124,6 +124,29 @@ public class ConvKernelTests
     }
 
     [Theory]
+    [InlineData(3, 2, 1, 3, 2, 0, true)] // ceil mode: the only window hangs past the right edge
+    [InlineData(2, 2, 3, 3, 2, 0, true)]
+    [InlineData(1, 1, 3, 3, 2, 1, true)]
+    [InlineData(5, 5, 2, 2, 2, 0, true)]
+    [InlineData(7, 6, 3, 3, 3, 1, false)]
+    public void Max_pool_windows_past_the_edge_read_only_their_plane(int h, int w, int kh, int kw, int stride, int pad, bool ceil)
+    {
+        // Two planes: the second holds larger values, so a window that read past the first one would pick them up.
+        var g = new PoolGeometry(2, h, w, kh, kw, stride, stride, Math.Min(pad, kh / 2), pad, 1, 1, ceil);
+        int size = h * w;
+        Assert.True(g.IsValid, g.ToString());
+        var x = new float[2 * size];
+        for (int i = 0; i < x.Length; i++) x[i] = i < size ? -100 - i : 100 + i;
+        var y = new float[2 * g.OutHeight * g.OutWidth];
+        int[] at = new int[y.Length], atRef = new int[y.Length];
+        var yRef = new float[y.Length];
+        MaxPool2d.Forward(g, x, y, at);
+        PoolReference.MaxForward(g, x, yRef, atRef);
+        Assert.Equal(yRef, y);
+        Assert.Equal(atRef, at);
+    }
+
+    [Theory]
     [InlineData(1, 1)]
     [InlineData(3, 49)]
     [InlineData(5, 257)]

@@ -1,16 +1,20 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
 using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Conv;
 
 /// <summary>Direct depthwise convolution (groups = C_in, C_out = C_in · multiplier), where a GEMM per group would
-/// be a 1-row matrix product. Each output row is built tap by tap: for stride 1 a tap is a vectorized
-/// y_row[lo..hi) += w · x_row[lo+off..hi+off) over the columns whose input lies inside the image, so padding
-/// costs nothing; larger strides use a scalar gather. Planes are independent, so any split is deterministic.
+/// be a 1-row matrix product. Forward: each input plane is zero-padded into scratch once, then every output
+/// vector accumulates all taps in a register (stride 1; larger strides run the same loop scalar). Backward: a
+/// tap at a time, y_row[lo..hi) += w · x_row[lo+off..hi+off) over the in-bounds columns. Planes are
+/// independent and the weight gradient sums the batch in order, so results do not depend on the thread count.
 /// Scalar twin: <see cref="Conv2dReference"/>.</summary>
 public static unsafe class DepthwiseConv2d
 {
-    /// <summary>y = depthwise_conv(x, w) + bias.</summary>
+    /// <summary>y = depthwise_conv(x, w) + bias. Each plane is first copied into a zero-padded scratch plane, so
+    /// that every tap reads in bounds and the stride-1 inner loop is branch-free: a vector of outputs is kept in a
+    /// register while all kH·kW taps are accumulated into it with FMA, then stored once.</summary>
     /// <param name="g">geometry with Groups = C_in</param>
     /// <param name="x">(N, C_in, H, W)</param>
     /// <param name="w">(C_out, 1, kH, kW)</param>
@@ -23,17 +27,30 @@ public static unsafe class DepthwiseConv2d
         if (y.IsEmpty) return;
         var geo = g;
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, taps = g.KernelH * g.KernelW, mult = g.GroupOutChannels;
+        int paddedPlane = (g.InHeight + g.PadTop + g.PadBottom) * (g.InWidth + g.PadLeft + g.PadRight);
         bool hasBias = !bias.IsEmpty;
         fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
         {
             float* px = px0, pw = pw0, pb = pb0, py = py0;
-            Parallelism.For(g.N * g.OutChannels, p =>
+            // One task per input plane: its padded copy serves all `mult` output planes that read it.
+            Parallelism.For(g.N * g.InChannels, p =>
             {
-                int k = p % geo.OutChannels, n = p / geo.OutChannels;
-                var xp = new ReadOnlySpan<float>(px + ((long)n * geo.InChannels + k / mult) * inPlane, inPlane);
-                var yp = new Span<float>(py + (long)p * outPlane, outPlane);
-                yp.Fill(hasBias ? pb[k] : 0f);
-                PlaneForward(geo, xp, new ReadOnlySpan<float>(pw + (long)k * taps, taps), yp);
+                int c = p % geo.InChannels;
+                float[] padded = System.Buffers.ArrayPool<float>.Shared.Rent(paddedPlane);
+                try
+                {
+                    Pad(geo, new ReadOnlySpan<float>(px + (long)p * inPlane, inPlane), padded);
+                    for (int j = 0; j < mult; j++)
+                    {
+                        int k = c * mult + j;
+                        var yp = new Span<float>(py + ((long)p * mult + j) * outPlane, outPlane);
+                        PlaneForward(geo, padded, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp);
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<float>.Shared.Return(padded);
+                }
             });
         }
     }
@@ -94,33 +111,87 @@ public static unsafe class DepthwiseConv2d
         }
     }
 
-    // y (OutH, OutW) += Σ_taps w[kh, kw] · x shifted; x (H, W).
-    private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, Span<float> y)
+    // padded (H + padTop + padBottom, W + padLeft + padRight) = x surrounded by zeros.
+    private static void Pad(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> padded)
     {
-        int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, wd = g.InWidth, sw = g.StrideW;
-        for (int kw = 0; kw < g.KernelW; kw++)
+        int pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
+        padded[..(g.PadTop * pw)].Clear();
+        for (int iy = 0; iy < g.InHeight; iy++)
         {
-            int ix0 = kw * g.DilationW - g.PadLeft;
-            Im2Col.ValidRange(ix0, sw, wd, ow, out int lo, out int hi);
-            if (hi <= lo) continue;
+            var row = padded.Slice((g.PadTop + iy) * pw, pw);
+            row[..g.PadLeft].Clear();
+            x.Slice(iy * g.InWidth, g.InWidth).CopyTo(row[g.PadLeft..]);
+            row[(g.PadLeft + g.InWidth)..].Clear();
+        }
+        padded[((g.PadTop + g.InHeight) * pw)..(ph * pw)].Clear();
+    }
+
+    // y (OutH, OutW) = bias + Σ_taps w[kh, kw] · padded shifted. For stride 1, output columns [ox, ox + V) read the
+    // padded row at [ox + kw·dilationW, ox + kw·dilationW + V): the last full vector ends at
+    // OutW − 1 + (kW − 1)·dilationW = padded width − 1, so every load is in bounds; the tail is scalar.
+    private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y)
+    {
+        int oh = g.OutHeight, ow = g.OutWidth, pw = g.InWidth + g.PadLeft + g.PadRight, kh = g.KernelH, kw = g.KernelW;
+        int sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
+        fixed (float* pp = padded, pwt = w, py = y)
+        {
             for (int oy = 0; oy < oh; oy++)
             {
-                var yr = y.Slice(oy * ow, ow);
-                for (int kh = 0; kh < g.KernelH; kh++)
+                float* rowBase = pp + oy * sh * pw;
+                float* yr = py + oy * ow;
+                int ox = 0;
+                if (sw == 1)
                 {
-                    int iy = oy * g.StrideH - g.PadTop + kh * g.DilationH;
-                    if ((uint)iy >= (uint)h) continue;
-                    float wv = w[kh * g.KernelW + kw];
-                    var xr = x.Slice(iy * wd, wd);
-                    if (sw == 1)
+                    if (Vector512.IsHardwareAccelerated)
                     {
-                        var ys = yr[lo..hi];
-                        TensorPrimitives.MultiplyAdd(xr.Slice(lo + ix0, hi - lo), wv, ys, ys);
+                        for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
+                        {
+                            var acc = Vector512.Create(bias);
+                            for (int a = 0; a < kh; a++)
+                            {
+                                float* r = rowBase + a * dh * pw + ox;
+                                for (int b = 0; b < kw; b++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(r + b * dw), Vector512.Create(pwt[a * kw + b]), acc);
+                            }
+                            acc.Store(yr + ox);
+                        }
                     }
-                    else
+                    if (Vector256.IsHardwareAccelerated)
                     {
-                        for (int ox = lo, ix = lo * sw + ix0; ox < hi; ox++, ix += sw) yr[ox] += wv * xr[ix];
+                        for (; ox <= ow - Vector256<float>.Count; ox += Vector256<float>.Count)
+                        {
+                            var acc = Vector256.Create(bias);
+                            for (int a = 0; a < kh; a++)
+                            {
+                                float* r = rowBase + a * dh * pw + ox;
+                                for (int b = 0; b < kw; b++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(r + b * dw), Vector256.Create(pwt[a * kw + b]), acc);
+                            }
+                            acc.Store(yr + ox);
+                        }
                     }
+                    if (Vector128.IsHardwareAccelerated)
+                    {
+                        for (; ox <= ow - Vector128<float>.Count; ox += Vector128<float>.Count)
+                        {
+                            var acc = Vector128.Create(bias);
+                            for (int a = 0; a < kh; a++)
+                            {
+                                float* r = rowBase + a * dh * pw + ox;
+                                for (int b = 0; b < kw; b++) acc = Vector128.FusedMultiplyAdd(Vector128.Load(r + b * dw), Vector128.Create(pwt[a * kw + b]), acc);
+                            }
+                            acc.Store(yr + ox);
+                        }
+                    }
+                }
+                // Scalar tail (and every column for strides > 1); same tap order, FMA like the vector lanes.
+                for (; ox < ow; ox++)
+                {
+                    float acc = bias;
+                    for (int a = 0; a < kh; a++)
+                    {
+                        float* r = rowBase + a * dh * pw + ox * sw;
+                        for (int b = 0; b < kw; b++) acc = MathF.FusedMultiplyAdd(r[b * dw], pwt[a * kw + b], acc);
+                    }
+                    yr[ox] = acc;
                 }
             }
         }

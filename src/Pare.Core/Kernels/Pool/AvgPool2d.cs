@@ -26,7 +26,6 @@ public static unsafe class AvgPool2d
             {
                 for (int p = c * chunk, end = Math.Min(geo.Planes, p + chunk); p < end; p++)
                 {
-                    var xp = new ReadOnlySpan<float>(px + (long)p * inPlane, inPlane);
                     var yp = new Span<float>(py + (long)p * outPlane, outPlane);
                     for (int oy = 0; oy < geo.OutHeight; oy++)
                     {
@@ -34,7 +33,11 @@ public static unsafe class AvgPool2d
                         {
                             Window(geo, oy, ox, countIncludePad, out int y0, out int y1, out int x0, out int x1, out float scale);
                             float sum = 0;
-                            for (int iy = y0; iy < y1; iy++) sum += TensorPrimitives.Sum(xp.Slice(iy * geo.InWidth + x0, x1 - x0));
+                            for (int iy = y0; iy < y1; iy++)
+                            {
+                                float* r = px + (long)p * inPlane + iy * geo.InWidth;
+                                for (int ix = x0; ix < x1; ix++) sum += r[ix];
+                            }
                             yp[oy * geo.OutWidth + ox] = sum * scale;
                         }
                     }
@@ -73,7 +76,7 @@ public static unsafe class AvgPool2d
                             for (int iy = y0; iy < y1; iy++)
                             {
                                 var seg = dxp.Slice(iy * geo.InWidth + x0, x1 - x0);
-                                TensorPrimitives.Add(seg, v, seg);
+                                for (int i = 0; i < seg.Length; i++) seg[i] += v;
                             }
                         }
                     }

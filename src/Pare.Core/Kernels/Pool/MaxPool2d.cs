@@ -75,36 +75,68 @@ public static unsafe class MaxPool2d
 
     private static void Plane(in PoolGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
     {
-        int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, w = g.InWidth;
-        for (int oy = 0; oy < oh; oy++)
+        int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, kh = g.KernelH, kw = g.KernelW;
+        int dh = g.DilationH, dw = g.DilationW;
+        // Interior columns [oxLo, oxHi): the whole window lies inside the row, so the scan needs no bounds checks.
+        int oxLo = Math.Min(ow, (g.PadW + g.StrideW - 1) / g.StrideW);
+        int lastStart = w - 1 + g.PadW - (kw - 1) * dw; // largest ox·stride whose window still ends inside the row
+        int oxHi = lastStart < 0 ? oxLo : Math.Max(oxLo, Math.Min(ow, lastStart / g.StrideW + 1));
+        fixed (float* px = x)
         {
-            int y0 = oy * g.StrideH - g.PadH;
-            for (int ox = 0; ox < ow; ox++)
+            for (int oy = 0; oy < oh; oy++)
             {
-                int x0 = ox * g.StrideW - g.PadW;
-                float best = float.NegativeInfinity;
-                int at = -1;
-                for (int kh = 0; kh < g.KernelH; kh++)
+                int y0 = oy * g.StrideH - g.PadH;
+                bool rowsInside = y0 >= 0 && y0 + (kh - 1) * dh < h;
+                for (int ox = 0; ox < ow; ox++)
                 {
-                    int iy = y0 + kh * g.DilationH;
-                    if ((uint)iy >= (uint)h) continue;
-                    var row = x.Slice(iy * w, w);
-                    for (int kw = 0; kw < g.KernelW; kw++)
+                    int x0 = ox * g.StrideW - g.PadW;
+                    float best;
+                    int at;
+                    if (rowsInside && ox >= oxLo && ox < oxHi)
                     {
-                        int ix = x0 + kw * g.DilationW;
-                        if ((uint)ix >= (uint)w) continue;
-                        float v = row[ix];
-                        if (v > best || float.IsNaN(v) || at < 0)
+                        // First tap starts the scan; later taps replace it when larger or NaN (PyTorch's rule).
+                        at = y0 * w + x0;
+                        best = px[at];
+                        for (int a = 0; a < kh; a++)
                         {
-                            best = v;
-                            at = iy * w + ix;
+                            int rowAt = (y0 + a * dh) * w + x0;
+                            for (int b = a == 0 ? 1 : 0; b < kw; b++)
+                            {
+                                float v = px[rowAt + b * dw];
+                                if (v > best || float.IsNaN(v))
+                                {
+                                    best = v;
+                                    at = rowAt + b * dw;
+                                }
+                            }
                         }
                     }
+                    else
+                    {
+                        best = float.NegativeInfinity;
+                        at = -1;
+                        for (int a = 0; a < kh; a++)
+                        {
+                            int iy = y0 + a * dh;
+                            if ((uint)iy >= (uint)h) continue;
+                            for (int b = 0; b < kw; b++)
+                            {
+                                int ix = x0 + b * dw;
+                                if ((uint)ix >= (uint)w) continue;
+                                float v = px[iy * w + ix];
+                                if (v > best || float.IsNaN(v) || at < 0)
+                                {
+                                    best = v;
+                                    at = iy * w + ix;
+                                }
+                            }
+                        }
+                        // A window of a valid geometry always holds an input element; guard anyway so at is in range.
+                        if (at < 0) at = 0;
+                    }
+                    y[oy * ow + ox] = best;
+                    argmax[oy * ow + ox] = at;
                 }
-                // A window of a valid geometry always holds an input element; guard anyway so at is in range.
-                if (at < 0) at = 0;
-                y[oy * ow + ox] = best;
-                argmax[oy * ow + ox] = at;
             }
         }
     }
