@@ -18,6 +18,16 @@ public sealed class ConvSuite : IBenchSuite
         yield return Forward("conv2d_b128_32x14x14_c64_k3", 128, 32, 14, 64, 1);
         yield return Forward("conv2d_b32_64x56x56_c64_k3", 32, 64, 56, 64, 1, reps: 3);
         yield return Forward("conv2d_dw_b32_64x56x56_k3", 32, 64, 56, 64, 64);
+        yield return new BenchCase("conv2d_dw_kernel_b32_64x56x56_k3", () =>
+        {
+            // The depthwise kernel alone, output preallocated: separates the kernel from the 25 MB output allocation.
+            var rng = new Rng(10);
+            var g = new ConvGeometry(32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64);
+            var x = Values(32 * 64 * 56 * 56, rng);
+            var w = Values(64 * 9, rng);
+            var y = new float[x.Length];
+            return () => DepthwiseConv2d.Forward(g, x, w, default, y);
+        }, Flops: 2.0 * 32 * 64 * 56 * 56 * 9);
         yield return BackwardRow("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64);
         yield return Im2ColRow("im2col_b32_64x56x56_k3", 32, 64, 56);
         yield return new BenchCase("max_pool2d_b128_32x28x28_k2", () =>

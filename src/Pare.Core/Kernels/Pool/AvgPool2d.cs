@@ -18,6 +18,8 @@ public static unsafe class AvgPool2d
         g.Check(x.Length, y.Length);
         if (y.IsEmpty) return;
         var geo = g;
+        var rows = Windows(g.OutHeight, g.StrideH, g.PadH, g.KernelH, g.InHeight);
+        var cols = Windows(g.OutWidth, g.StrideW, g.PadW, g.KernelW, g.InWidth);
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, chunk = MaxPool2d.PlanesPerChunk(inPlane);
         fixed (float* px0 = x, py0 = y)
         {
@@ -26,19 +28,20 @@ public static unsafe class AvgPool2d
             {
                 for (int p = c * chunk, end = Math.Min(geo.Planes, p + chunk); p < end; p++)
                 {
-                    var yp = new Span<float>(py + (long)p * outPlane, outPlane);
+                    float* xp = px + (long)p * inPlane, yp = py + (long)p * outPlane;
                     for (int oy = 0; oy < geo.OutHeight; oy++)
                     {
+                        var (y0, y1, hPadded) = rows[oy];
                         for (int ox = 0; ox < geo.OutWidth; ox++)
                         {
-                            Window(geo, oy, ox, countIncludePad, out int y0, out int y1, out int x0, out int x1, out float scale);
+                            var (x0, x1, wPadded) = cols[ox];
                             float sum = 0;
                             for (int iy = y0; iy < y1; iy++)
                             {
-                                float* r = px + (long)p * inPlane + iy * geo.InWidth;
+                                float* r = xp + iy * geo.InWidth;
                                 for (int ix = x0; ix < x1; ix++) sum += r[ix];
                             }
-                            yp[oy * geo.OutWidth + ox] = sum * scale;
+                            yp[oy * geo.OutWidth + ox] = sum * Scale(countIncludePad, y1 - y0, x1 - x0, hPadded, wPadded);
                         }
                     }
                 }
@@ -56,6 +59,8 @@ public static unsafe class AvgPool2d
         g.Check(dx.Length, dy.Length);
         if (dx.IsEmpty) return;
         var geo = g;
+        var rows = Windows(g.OutHeight, g.StrideH, g.PadH, g.KernelH, g.InHeight);
+        var cols = Windows(g.OutWidth, g.StrideW, g.PadW, g.KernelW, g.InWidth);
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, chunk = MaxPool2d.PlanesPerChunk(inPlane);
         fixed (float* pdy0 = dy, pdx0 = dx)
         {
@@ -64,25 +69,48 @@ public static unsafe class AvgPool2d
             {
                 for (int p = c * chunk, end = Math.Min(geo.Planes, p + chunk); p < end; p++)
                 {
-                    var dyp = new ReadOnlySpan<float>(pdy + (long)p * outPlane, outPlane);
-                    var dxp = new Span<float>(pdx + (long)p * inPlane, inPlane);
-                    dxp.Clear();
+                    float* dyp = pdy + (long)p * outPlane, dxp = pdx + (long)p * inPlane;
+                    new Span<float>(dxp, inPlane).Clear();
                     for (int oy = 0; oy < geo.OutHeight; oy++)
                     {
+                        var (y0, y1, hPadded) = rows[oy];
                         for (int ox = 0; ox < geo.OutWidth; ox++)
                         {
-                            Window(geo, oy, ox, countIncludePad, out int y0, out int y1, out int x0, out int x1, out float scale);
-                            float v = dyp[oy * geo.OutWidth + ox] * scale;
+                            var (x0, x1, wPadded) = cols[ox];
+                            float v = dyp[oy * geo.OutWidth + ox] * Scale(countIncludePad, y1 - y0, x1 - x0, hPadded, wPadded);
                             for (int iy = y0; iy < y1; iy++)
                             {
-                                var seg = dxp.Slice(iy * geo.InWidth + x0, x1 - x0);
-                                for (int i = 0; i < seg.Length; i++) seg[i] += v;
+                                float* r = dxp + iy * geo.InWidth;
+                                for (int ix = x0; ix < x1; ix++) r[ix] += v;
                             }
                         }
                     }
                 }
             });
         }
+    }
+
+    // 1 / divisor: the window clipped to the padded input (PyTorch's count_include_pad) or to the input itself.
+    private static float Scale(bool countIncludePad, int h, int w, int hPadded, int wPadded)
+    {
+        int divisor = countIncludePad ? hPadded * wPadded : h * w;
+        return divisor > 0 ? 1f / divisor : 0f;
+    }
+
+    /// <summary>Along one axis, for every output index: the input range [start, end) its window covers and the
+    /// window's length clipped to the padded input (ceil mode can push a window past the padding).</summary>
+    internal static (int Start, int End, int Padded)[] Windows(int outSize, int stride, int pad, int kernel, int inSize)
+    {
+        var result = new (int, int, int)[outSize];
+        for (int o = 0; o < outSize; o++)
+        {
+            int start = o * stride - pad, end = Math.Min(start + kernel, inSize + pad);
+            int padded = end - start;
+            start = Math.Max(start, 0);
+            end = Math.Max(start, Math.Min(end, inSize));
+            result[o] = (start, end, padded);
+        }
+        return result;
     }
 
     /// <summary>Global average pooling: y[p] = mean of plane p.</summary>
@@ -107,23 +135,5 @@ public static unsafe class AvgPool2d
             throw new ArgumentException($"global average pool: dx holds {dx.Length} values, dy {dy.Length}, plane size {planeSize}");
         float scale = 1f / planeSize;
         for (int p = 0; p < dy.Length; p++) dx.Slice(p * planeSize, planeSize).Fill(dy[p] * scale);
-    }
-
-    /// <summary>Window of output (oy, ox) clipped to the input: rows [y0, y1), columns [x0, x1), and 1/divisor.</summary>
-    internal static void Window(in PoolGeometry g, int oy, int ox, bool countIncludePad, out int y0, out int y1, out int x0, out int x1, out float scale)
-    {
-        y0 = oy * g.StrideH - g.PadH;
-        x0 = ox * g.StrideW - g.PadW;
-        y1 = Math.Min(y0 + g.KernelH, g.InHeight + g.PadH);
-        x1 = Math.Min(x0 + g.KernelW, g.InWidth + g.PadW);
-        int padded = (y1 - y0) * (x1 - x0);
-        y0 = Math.Max(y0, 0);
-        x0 = Math.Max(x0, 0);
-        y1 = Math.Min(y1, g.InHeight);
-        x1 = Math.Min(x1, g.InWidth);
-        int divisor = countIncludePad ? padded : (y1 - y0) * (x1 - x0);
-        scale = divisor > 0 ? 1f / divisor : 0f;
-        y1 = Math.Max(y1, y0);
-        x1 = Math.Max(x1, x0);
     }
 }
