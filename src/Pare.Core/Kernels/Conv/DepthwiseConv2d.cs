@@ -6,8 +6,9 @@ namespace Pare.Core.Kernels.Conv;
 
 /// <summary>Direct depthwise convolution (groups = C_in, C_out = C_in · multiplier), where a GEMM per group would
 /// be a 1-row matrix product. Forward: each input plane is zero-padded into scratch once, then every output
-/// vector accumulates all taps in a register (stride 1; larger strides run the same loop scalar). Backward: a
-/// tap at a time, y_row[lo..hi) += w · x_row[lo+off..hi+off) over the in-bounds columns. Planes are
+/// vector accumulates all taps in a register (stride 1; larger strides run the same loop scalar). The stride-1
+/// input gradient is the same kernel on the zero-embedded dy with the flipped filter; other strides, and the
+/// weight gradient, go a tap at a time over the in-bounds columns of each row (vectorized axpy / dot). Planes are
 /// independent and the weight gradient sums the batch in order, so results do not depend on the thread count.
 /// Scalar twin: <see cref="Conv2dReference"/>.</summary>
 public static unsafe class DepthwiseConv2d
@@ -69,6 +70,11 @@ public static unsafe class DepthwiseConv2d
         fixed (float* pdy0 = dy, pw0 = w, pdx0 = dx)
         {
             float* pdy = pdy0, pw = pw0, pdx = pdx0;
+            if (g.StrideH == 1 && g.StrideW == 1)
+            {
+                BackwardInputStride1(geo, pdy, pw, pdx);
+                return;
+            }
             Parallelism.For(g.N * g.InChannels, p =>
             {
                 int c = p % geo.InChannels, n = p / geo.InChannels;
@@ -111,6 +117,49 @@ public static unsafe class DepthwiseConv2d
         }
     }
 
+    // Stride 1: dx[iy, ix] = Σ w[kh, kw] · dy[iy + padTop − kh·dH, ix + padLeft − kw·dW], a correlation of dy with the
+    // flipped kernel. dy is placed into a zero plane of (H + (kH−1)·dH, W + (kW−1)·dW) at row offset (kH−1)·dH − padTop
+    // (rows/columns landing outside are never read by any dx element), and the forward's register-accumulating
+    // plane kernel runs on it with no padding and output (H, W).
+    private static void BackwardInputStride1(in ConvGeometry g, float* pdy, float* pw, float* pdx)
+    {
+        var geo = g;
+        int taps = g.KernelH * g.KernelW, mult = g.GroupOutChannels, inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        int ph = g.InHeight + (g.KernelH - 1) * g.DilationH, pwd = g.InWidth + (g.KernelW - 1) * g.DilationW;
+        int rowOff = (g.KernelH - 1) * g.DilationH - g.PadTop, colOff = (g.KernelW - 1) * g.DilationW - g.PadLeft;
+        var flipped = new ConvGeometry(1, 1, ph, pwd, 1, g.KernelH, g.KernelW, DilationH: g.DilationH, DilationW: g.DilationW);
+        Im2Col.ValidRange(colOff, 1, pwd, g.OutWidth, out int lo, out int hi);
+        Parallelism.For(g.N * g.InChannels, p =>
+        {
+            int c = p % geo.InChannels, n = p / geo.InChannels;
+            float[] padded = System.Buffers.ArrayPool<float>.Shared.Rent(ph * pwd + taps);
+            try
+            {
+                var plane = padded.AsSpan(0, ph * pwd);
+                var wf = padded.AsSpan(ph * pwd, taps);
+                plane.Clear();
+                var dxp = new Span<float>(pdx + (long)p * inPlane, inPlane);
+                for (int j = 0; j < mult; j++)
+                {
+                    int k = c * mult + j;
+                    var dyp = new ReadOnlySpan<float>(pdy + ((long)n * geo.OutChannels + k) * outPlane, outPlane);
+                    for (int oy = 0; oy < geo.OutHeight; oy++)
+                    {
+                        int r = oy + rowOff;
+                        if ((uint)r >= (uint)ph || hi <= lo) continue;
+                        dyp.Slice(oy * geo.OutWidth + lo, hi - lo).CopyTo(plane.Slice(r * pwd + lo + colOff, hi - lo));
+                    }
+                    for (int t = 0; t < taps; t++) wf[t] = pw[(long)k * taps + taps - 1 - t];
+                    PlaneForward(flipped, plane, wf, 0f, dxp, accumulate: j > 0);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(padded);
+            }
+        });
+    }
+
     // padded (H + padTop + padBottom, W + padLeft + padRight) = x surrounded by zeros.
     private static void Pad(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> padded)
     {
@@ -126,10 +175,10 @@ public static unsafe class DepthwiseConv2d
         padded[((g.PadTop + g.InHeight) * pw)..(ph * pw)].Clear();
     }
 
-    // y (OutH, OutW) = bias + Σ_taps w[kh, kw] · padded shifted. For stride 1, output columns [ox, ox + V) read the
+    // y (OutH, OutW) = (accumulate ? y : bias) + Σ_taps w[kh, kw] · padded shifted. For stride 1, output columns [ox, ox + V) read the
     // padded row at [ox + kw·dilationW, ox + kw·dilationW + V): the last full vector ends at
     // OutW − 1 + (kW − 1)·dilationW = padded width − 1, so every load is in bounds; the tail is scalar.
-    private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y)
+    private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y, bool accumulate = false)
     {
         int oh = g.OutHeight, ow = g.OutWidth, pw = g.InWidth + g.PadLeft + g.PadRight, kh = g.KernelH, kw = g.KernelW;
         int sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
@@ -146,7 +195,7 @@ public static unsafe class DepthwiseConv2d
                     {
                         for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
                         {
-                            var acc = Vector512.Create(bias);
+                            var acc = accumulate ? Vector512.Load(yr + ox) : Vector512.Create(bias);
                             for (int a = 0; a < kh; a++)
                             {
                                 float* r = rowBase + a * dh * pw + ox;
@@ -159,7 +208,7 @@ public static unsafe class DepthwiseConv2d
                     {
                         for (; ox <= ow - Vector256<float>.Count; ox += Vector256<float>.Count)
                         {
-                            var acc = Vector256.Create(bias);
+                            var acc = accumulate ? Vector256.Load(yr + ox) : Vector256.Create(bias);
                             for (int a = 0; a < kh; a++)
                             {
                                 float* r = rowBase + a * dh * pw + ox;
@@ -172,7 +221,7 @@ public static unsafe class DepthwiseConv2d
                     {
                         for (; ox <= ow - Vector128<float>.Count; ox += Vector128<float>.Count)
                         {
-                            var acc = Vector128.Create(bias);
+                            var acc = accumulate ? Vector128.Load(yr + ox) : Vector128.Create(bias);
                             for (int a = 0; a < kh; a++)
                             {
                                 float* r = rowBase + a * dh * pw + ox;
@@ -185,7 +234,7 @@ public static unsafe class DepthwiseConv2d
                 // Scalar tail (and every column for strides > 1); same tap order, FMA like the vector lanes.
                 for (; ox < ow; ox++)
                 {
-                    float acc = bias;
+                    float acc = accumulate ? yr[ox] : bias;
                     for (int a = 0; a < kh; a++)
                     {
                         float* r = rowBase + a * dh * pw + ox * sw;
