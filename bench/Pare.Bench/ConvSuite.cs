@@ -29,6 +29,7 @@ public sealed class ConvSuite : IBenchSuite
             return () => DepthwiseConv2d.Forward(g, x, w, default, y);
         }, Flops: 2.0 * 32 * 64 * 56 * 56 * 9);
         yield return BackwardRow("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64);
+        yield return BackwardRow("conv2d_dw_bwd_b32_64x56x56_k3", 32, 64, 56, 64, groups: 64);
         yield return Im2ColRow("im2col_b32_64x56x56_k3", 32, 64, 56);
         yield return new BenchCase("max_pool2d_b128_32x28x28_k2", () =>
         {
@@ -63,11 +64,11 @@ public sealed class ConvSuite : IBenchSuite
         }, Flops: 2.0 * n * k * size * size * (c / groups) * 9, Reps: reps);
 
     // dX and dW of a 3×3 pad-1 conv: twice the forward's flops.
-    private static BenchCase BackwardRow(string name, int n, int c, int size, int k) =>
+    private static BenchCase BackwardRow(string name, int n, int c, int size, int k, int groups = 1) =>
         new(name, () =>
         {
             var rng = new Rng(8);
-            var g = new ConvGeometry(n, c, size, size, k, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+            var g = new ConvGeometry(n, c, size, size, k, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: groups);
             var x = Values(n * c * size * size, rng);
             var w = Values(g.WeightCount, rng);
             var dy = Values(n * k * size * size, rng);
@@ -78,7 +79,7 @@ public sealed class ConvSuite : IBenchSuite
                 Conv2dKernel.BackwardInput(g, dy, w, dx);
                 Conv2dKernel.BackwardWeight(g, x, dy, dw);
             };
-        }, Flops: 4.0 * n * k * size * size * c * 9);
+        }, Flops: 4.0 * n * k * size * size * (c / groups) * 9);
 
     // The non-GEMM part of the general path alone: unfolding every image of the batch (single thread).
     private static BenchCase Im2ColRow(string name, int n, int c, int size) =>

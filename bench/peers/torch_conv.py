@@ -54,14 +54,18 @@ forward("conv2d_b128_32x14x14_c64_k3", 128, 32, 14, 64)
 forward("conv2d_b32_64x56x56_c64_k3", 32, 64, 56, 64, reps=3)
 forward("conv2d_dw_b32_64x56x56_k3", 32, 64, 56, 64, groups=64)
 
-name = "conv2d_bwd_b128_32x14x14_c64_k3"
-if wanted(name):
-    x = (torch.rand(128, 32, 14, 14) * 2 - 1).requires_grad_()
-    w = (torch.rand(64, 32, 3, 3) * 2 - 1).requires_grad_()
-    y = F.conv2d(x, w, None, 1, 1)
+def backward(name, n, c, size, k, groups=1):
+    if not wanted(name): return
+    x = (torch.rand(n, c, size, size) * 2 - 1).requires_grad_()
+    w = (torch.rand(k, c // groups, 3, 3) * 2 - 1).requires_grad_()
+    y = F.conv2d(x, w, None, 1, 1, 1, groups)
     dy = torch.rand_like(y) * 2 - 1
     ms = timeit(lambda: torch.autograd.grad(y, (x, w), dy, retain_graph=True))
-    emit(name, ms, gflops=round(4.0 * 128 * 64 * 14 * 14 * 32 * 9 / ms / 1e6, 1))
+    emit(name, ms, gflops=round(4.0 * n * k * size * size * (c // groups) * 9 / ms / 1e6, 1))
+
+
+backward("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64)
+backward("conv2d_dw_bwd_b32_64x56x56_k3", 32, 64, 56, 64, groups=64)
 
 name = "im2col_b32_64x56x56_k3"
 if wanted(name):
