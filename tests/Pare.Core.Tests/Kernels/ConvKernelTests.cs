@@ -45,6 +45,33 @@ public class ConvKernelTests
         CheckAll(g, 99);
     }
 
+    [Theory]
+    [InlineData(2, 3, 6, 7, 4, 3, 3, 1, 1, 1)] // im2col + GEMM
+    [InlineData(2, 3, 5, 19, 2, 1, 1, 1, 0, 1)] // pointwise
+    [InlineData(2, 4, 6, 21, 4, 3, 3, 1, 1, 4)] // depthwise, vector rows
+    [InlineData(1, 4, 7, 9, 8, 3, 3, 2, 1, 4)] // depthwise, stride 2
+    public void Conv_propagates_nan_and_infinity_like_the_reference(int n, int c, int h, int w, int k, int kh, int kw, int stride, int pad, int groups)
+    {
+        // ±0, ±inf and NaN in x: any summation order gives the same NaN/±inf pattern, since the finite terms lie in
+        // [-1, 1] and cannot overflow. (Infinite weights would differ: im2col multiplies padding zeros, the
+        // reference skips them — as PyTorch's im2col does, so only x gets specials.)
+        var g = new ConvGeometry(n, c, h, w, k, kh, kw, stride, stride, pad, pad, pad, pad, 1, 1, groups);
+        int xCount = n * c * h * w, yCount = n * k * g.OutHeight * g.OutWidth;
+        var x = KernelCases.Values(xCount, 21, -1f, 1f).ToArray();
+        float[] specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN];
+        for (int i = 0; i < xCount; i += 11) x[i] = specials[i / 11 % specials.Length];
+        var wt = KernelCases.Values(g.WeightCount, 22, -1f, 1f).ToArray();
+        var dy = KernelCases.Values(yCount, 23, -1f, 1f).ToArray();
+        float[] y = new float[yCount], yRef = new float[yCount], dw = new float[wt.Length], dwRef = new float[wt.Length];
+        Conv2dKernel.Forward(g, x, wt, default, y);
+        Conv2dReference.Forward(g, x, wt, default, yRef);
+        Close(yRef, y, g.PatchSize, $"forward {g}");
+        Assert.Contains(y, float.IsNaN);
+        Conv2dKernel.BackwardWeight(g, x, dy, dw);
+        Conv2dReference.BackwardWeight(g, x, dy, dwRef);
+        Close(dwRef, dw, n * g.OutHeight * g.OutWidth, $"dw {g}");
+    }
+
     [Fact]
     public void Output_size_floors_like_pytorch()
     {
