@@ -1,3 +1,4 @@
+using System.Numerics;
 using System.Numerics.Tensors;
 using System.Runtime.Intrinsics;
 using Pare.Core.Threading;
@@ -105,6 +106,11 @@ public static unsafe class DepthwiseConv2d
         fixed (float* px0 = x, pdy0 = dy, pdw0 = dw)
         {
             float* px = px0, pdy = pdy0, pdw = pdw0;
+            if (g.StrideW == 1 && taps <= MaxVectorTaps)
+            {
+                BackwardWeightStride1(geo, px, pdy, pdw);
+                return;
+            }
             Parallelism.For(g.OutChannels, k =>
             {
                 var dwk = new Span<float>(pdw + (long)k * taps, taps);
@@ -152,6 +158,67 @@ public static unsafe class DepthwiseConv2d
                     for (int t = 0; t < taps; t++) wf[t] = pw[(long)k * taps + taps - 1 - t];
                     PlaneForward(flipped, plane, wf, 0f, dxp, accumulate: j > 0);
                 }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<float>.Shared.Return(padded);
+            }
+        });
+    }
+
+    /// <summary>Most taps whose vector accumulators the stride-1 weight gradient keeps on the stack.</summary>
+    private const int MaxVectorTaps = 128;
+
+    // Horizontal stride 1: per output channel, one vector accumulator per tap; each dy vector is loaded once and
+    // multiplied into every tap's shifted view of the zero-padded x row (padding adds 0·dy). Lanes are summed at
+    // the end, tail columns go to scalar accumulators; the batch and rows run in order, so the result is fixed.
+    private static void BackwardWeightStride1(in ConvGeometry g, float* px, float* pdy, float* pdw)
+    {
+        var geo = g;
+        int taps = g.KernelH * g.KernelW, mult = g.GroupOutChannels, inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth;
+        int pw = g.InWidth + g.PadLeft + g.PadRight, paddedPlane = (g.InHeight + g.PadTop + g.PadBottom) * pw;
+        Parallelism.For(g.OutChannels, k =>
+        {
+            int kh = geo.KernelH, kw = geo.KernelW, ow = geo.OutWidth, dh = geo.DilationH, dwl = geo.DilationW, v = Vector<float>.Count;
+            Span<Vector<float>> acc = stackalloc Vector<float>[taps];
+            Span<float> tail = stackalloc float[taps];
+            acc.Clear();
+            tail.Clear();
+            float[] padded = System.Buffers.ArrayPool<float>.Shared.Rent(paddedPlane);
+            try
+            {
+                for (int n = 0; n < geo.N; n++)
+                {
+                    Pad(geo, new ReadOnlySpan<float>(px + ((long)n * geo.InChannels + k / mult) * inPlane, inPlane), padded);
+                    fixed (float* pp = padded)
+                    {
+                        float* dyp = pdy + ((long)n * geo.OutChannels + k) * outPlane;
+                        for (int oy = 0; oy < geo.OutHeight; oy++)
+                        {
+                            float* dyr = dyp + oy * ow;
+                            float* rowBase = pp + oy * geo.StrideH * pw;
+                            int ox = 0;
+                            for (; ox <= ow - v; ox += v)
+                            {
+                                var d = Vector.Load(dyr + ox);
+                                for (int a = 0; a < kh; a++)
+                                {
+                                    float* r = rowBase + a * dh * pw + ox;
+                                    for (int b = 0; b < kw; b++) acc[a * kw + b] = Vector.FusedMultiplyAdd(d, Vector.Load(r + b * dwl), acc[a * kw + b]);
+                                }
+                            }
+                            for (; ox < ow; ox++)
+                            {
+                                for (int a = 0; a < kh; a++)
+                                {
+                                    float* r = rowBase + a * dh * pw + ox;
+                                    for (int b = 0; b < kw; b++) tail[a * kw + b] = MathF.FusedMultiplyAdd(dyr[ox], r[b * dwl], tail[a * kw + b]);
+                                }
+                            }
+                        }
+                    }
+                }
+                for (int t = 0; t < taps; t++) pdw[(long)k * taps + t] = Vector.Sum(acc[t]) + tail[t];
             }
             finally
             {
