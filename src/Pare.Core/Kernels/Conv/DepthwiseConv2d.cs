@@ -8,8 +8,9 @@ namespace Pare.Core.Kernels.Conv;
 /// <summary>Direct depthwise convolution (groups = C_in, C_out = C_in · multiplier), where a GEMM per group would
 /// be a 1-row matrix product. Forward: each input plane is zero-padded into scratch once, then every output
 /// vector accumulates all taps in a register (stride 1; larger strides run the same loop scalar). The stride-1
-/// input gradient is the same kernel on the zero-embedded dy with the flipped filter; other strides, and the
-/// weight gradient, go a tap at a time over the in-bounds columns of each row (vectorized axpy / dot). Planes are
+/// input gradient is the same kernel on the zero-embedded dy with the flipped filter; the weight gradient keeps
+/// one vector accumulator per tap (horizontal stride 1); other strides go a tap at a time over the in-bounds
+/// columns of each row (vectorized axpy / dot, or scalar). Planes are
 /// independent and the weight gradient sums the batch in order, so results do not depend on the thread count.
 /// Scalar twin: <see cref="Conv2dReference"/>.</summary>
 public static unsafe class DepthwiseConv2d
