@@ -32,6 +32,8 @@ public class ConvKernelTests
     [InlineData(2, 3, 11, 13, 3, 5, 3, 1, 2, 1, 0, 2, 2, 3)] // depthwise, dilation 2
     [InlineData(1, 3, 5, 37, 3, 3, 3, 1, 1, 0, 1, 2, 1, 3)] // depthwise rows wider than 2 vectors of 16 plus a tail
     [InlineData(2, 2, 6, 41, 4, 3, 3, 1, 2, 2, 0, 1, 2, 2)] // depthwise multiplier 2, dilation 2, wide rows
+    [InlineData(1, 2, 5, 71, 4, 3, 3, 2, 1, 1, 0, 1, 1, 2)] // depthwise stride 2, wide rows: phase-split vector path
+    [InlineData(1, 2, 7, 100, 2, 3, 3, 3, 0, 2, 1, 0, 2, 2)] // depthwise stride 3, dilation 2, wide rows
     [InlineData(1, 2, 4, 64, 2, 1, 5, 1, 0, 2, 0, 2, 1, 2)] // depthwise 1×5, width a multiple of every vector
     [InlineData(3, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // first layer of the Fashion-MNIST CNN
     [InlineData(0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // empty batch

@@ -7,7 +7,8 @@ namespace Pare.Core.Kernels.Conv;
 
 /// <summary>Direct depthwise convolution (groups = C_in, C_out = C_in · multiplier), where a GEMM per group would
 /// be a 1-row matrix product. Forward: each input plane is zero-padded into scratch once, then every output
-/// vector accumulates all taps in a register (stride 1; larger strides run the same loop scalar). The stride-1
+/// vector accumulates all taps in a register (larger horizontal strides de-interleave the padded row into phases
+/// first, so they vectorize too). The stride-1
 /// input gradient is the same kernel on the zero-embedded dy with the flipped filter; the weight gradient keeps
 /// one vector accumulator per tap (horizontal stride 1); other strides go a tap at a time over the in-bounds
 /// columns of each row (vectorized axpy / dot, or scalar). Planes are
@@ -30,7 +31,7 @@ public static unsafe class DepthwiseConv2d
         if (y.IsEmpty) return;
         var geo = g;
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, taps = g.KernelH * g.KernelW, mult = g.GroupOutChannels;
-        int paddedPlane = (g.InHeight + g.PadTop + g.PadBottom) * (g.InWidth + g.PadLeft + g.PadRight);
+        int paddedPlane = (g.InHeight + g.PadTop + g.PadBottom) * PaddedRowStride(g);
         bool hasBias = !bias.IsEmpty;
         fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
         {
@@ -228,86 +229,103 @@ public static unsafe class DepthwiseConv2d
         });
     }
 
-    // padded (H + padTop + padBottom, W + padLeft + padRight) = x surrounded by zeros.
-    private static void Pad(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> padded)
+    // Floats per row of the padded scratch plane: the padded width, rounded up to a multiple of the horizontal stride.
+    private static int PaddedRowStride(in ConvGeometry g)
     {
-        int pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom;
-        padded[..(g.PadTop * pw)].Clear();
-        for (int iy = 0; iy < g.InHeight; iy++)
-        {
-            var row = padded.Slice((g.PadTop + iy) * pw, pw);
-            row[..g.PadLeft].Clear();
-            x.Slice(iy * g.InWidth, g.InWidth).CopyTo(row[g.PadLeft..]);
-            row[(g.PadLeft + g.InWidth)..].Clear();
-        }
-        padded[((g.PadTop + g.InHeight) * pw)..(ph * pw)].Clear();
+        int pw = g.InWidth + g.PadLeft + g.PadRight;
+        return (pw + g.StrideW - 1) / g.StrideW * g.StrideW;
     }
 
-    // y (OutH, OutW) = (accumulate ? y : bias) + Σ_taps w[kh, kw] · padded shifted. For stride 1, output columns [ox, ox + V) read the
-    // padded row at [ox + kw·dilationW, ox + kw·dilationW + V): the last full vector ends at
-    // OutW − 1 + (kW − 1)·dilationW = padded width − 1, so every load is in bounds; the tail is scalar.
+    // padded (H + padTop + padBottom, W + padLeft + padRight) = x surrounded by zeros. For horizontal stride s > 1
+    // each row is stored de-interleaved into s phases: padded column c goes to phase c mod s, slot c / s. Output
+    // column ox of tap kw then reads phase (kw·dW) mod s at slot ox + (kw·dW) / s — consecutive outputs read
+    // consecutive slots, so the strided convolution becomes a unit-stride one that vectorizes like stride 1.
+    private static void Pad(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> padded)
+    {
+        int pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom, s = g.StrideW, stride = PaddedRowStride(g);
+        if (s == 1)
+        {
+            padded[..(g.PadTop * pw)].Clear();
+            for (int iy = 0; iy < g.InHeight; iy++)
+            {
+                var row = padded.Slice((g.PadTop + iy) * pw, pw);
+                row[..g.PadLeft].Clear();
+                x.Slice(iy * g.InWidth, g.InWidth).CopyTo(row[g.PadLeft..]);
+                row[(g.PadLeft + g.InWidth)..].Clear();
+            }
+            padded[((g.PadTop + g.InHeight) * pw)..(ph * pw)].Clear();
+            return;
+        }
+        int phaseWidth = stride / s;
+        padded[..(ph * stride)].Clear();
+        for (int iy = 0; iy < g.InHeight; iy++)
+        {
+            var src = x.Slice(iy * g.InWidth, g.InWidth);
+            var row = padded.Slice((g.PadTop + iy) * stride, stride);
+            for (int ix = 0; ix < src.Length; ix++)
+            {
+                int c = ix + g.PadLeft;
+                row[c % s * phaseWidth + c / s] = src[ix];
+            }
+        }
+    }
+
+    // y (OutH, OutW) = (accumulate ? y : bias) + Σ_taps w[kh, kw] · padded shifted, on the layout Pad writes. Tap
+    // (a, b) of output (oy, ox) reads row oy·sH + a·dH at offset ((b·dW) mod sW)·phaseWidth + (b·dW) / sW + ox.
+    // The largest column read, (OutW − 1)·sW + (kW − 1)·dW, is at most padded width − 1, so the last full vector of
+    // every tap stays inside its phase; the tail is scalar with the same FMA order.
     private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y, bool accumulate = false)
     {
-        int oh = g.OutHeight, ow = g.OutWidth, pw = g.InWidth + g.PadLeft + g.PadRight, kh = g.KernelH, kw = g.KernelW;
-        int sh = g.StrideH, sw = g.StrideW, dh = g.DilationH, dw = g.DilationW;
+        int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, sw = g.StrideW, rowStride = PaddedRowStride(g);
+        int phaseWidth = rowStride / sw;
+        Span<int> offsets = taps <= 256 ? stackalloc int[taps] : new int[taps];
+        for (int a = 0; a < g.KernelH; a++)
+        {
+            for (int b = 0; b < g.KernelW; b++)
+            {
+                int col = b * g.DilationW;
+                offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + col % sw * phaseWidth + col / sw;
+            }
+        }
         fixed (float* pp = padded, pwt = w, py = y)
+        fixed (int* off = offsets)
         {
             for (int oy = 0; oy < oh; oy++)
             {
-                float* rowBase = pp + oy * sh * pw;
+                float* rowBase = pp + oy * g.StrideH * rowStride;
                 float* yr = py + oy * ow;
                 int ox = 0;
-                if (sw == 1)
+                if (Vector512.IsHardwareAccelerated)
                 {
-                    if (Vector512.IsHardwareAccelerated)
+                    for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
                     {
-                        for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
-                        {
-                            var acc = accumulate ? Vector512.Load(yr + ox) : Vector512.Create(bias);
-                            for (int a = 0; a < kh; a++)
-                            {
-                                float* r = rowBase + a * dh * pw + ox;
-                                for (int b = 0; b < kw; b++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(r + b * dw), Vector512.Create(pwt[a * kw + b]), acc);
-                            }
-                            acc.Store(yr + ox);
-                        }
-                    }
-                    if (Vector256.IsHardwareAccelerated)
-                    {
-                        for (; ox <= ow - Vector256<float>.Count; ox += Vector256<float>.Count)
-                        {
-                            var acc = accumulate ? Vector256.Load(yr + ox) : Vector256.Create(bias);
-                            for (int a = 0; a < kh; a++)
-                            {
-                                float* r = rowBase + a * dh * pw + ox;
-                                for (int b = 0; b < kw; b++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(r + b * dw), Vector256.Create(pwt[a * kw + b]), acc);
-                            }
-                            acc.Store(yr + ox);
-                        }
-                    }
-                    if (Vector128.IsHardwareAccelerated)
-                    {
-                        for (; ox <= ow - Vector128<float>.Count; ox += Vector128<float>.Count)
-                        {
-                            var acc = accumulate ? Vector128.Load(yr + ox) : Vector128.Create(bias);
-                            for (int a = 0; a < kh; a++)
-                            {
-                                float* r = rowBase + a * dh * pw + ox;
-                                for (int b = 0; b < kw; b++) acc = Vector128.FusedMultiplyAdd(Vector128.Load(r + b * dw), Vector128.Create(pwt[a * kw + b]), acc);
-                            }
-                            acc.Store(yr + ox);
-                        }
+                        var acc = accumulate ? Vector512.Load(yr + ox) : Vector512.Create(bias);
+                        for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(rowBase + off[t] + ox), Vector512.Create(pwt[t]), acc);
+                        acc.Store(yr + ox);
                     }
                 }
-                // Scalar tail (and every column for strides > 1); same tap order, FMA like the vector lanes.
+                if (Vector256.IsHardwareAccelerated)
+                {
+                    for (; ox <= ow - Vector256<float>.Count; ox += Vector256<float>.Count)
+                    {
+                        var acc = accumulate ? Vector256.Load(yr + ox) : Vector256.Create(bias);
+                        for (int t = 0; t < taps; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(rowBase + off[t] + ox), Vector256.Create(pwt[t]), acc);
+                        acc.Store(yr + ox);
+                    }
+                }
+                if (Vector128.IsHardwareAccelerated)
+                {
+                    for (; ox <= ow - Vector128<float>.Count; ox += Vector128<float>.Count)
+                    {
+                        var acc = accumulate ? Vector128.Load(yr + ox) : Vector128.Create(bias);
+                        for (int t = 0; t < taps; t++) acc = Vector128.FusedMultiplyAdd(Vector128.Load(rowBase + off[t] + ox), Vector128.Create(pwt[t]), acc);
+                        acc.Store(yr + ox);
+                    }
+                }
                 for (; ox < ow; ox++)
                 {
                     float acc = accumulate ? yr[ox] : bias;
-                    for (int a = 0; a < kh; a++)
-                    {
-                        float* r = rowBase + a * dh * pw + ox * sw;
-                        for (int b = 0; b < kw; b++) acc = MathF.FusedMultiplyAdd(r[b * dw], pwt[a * kw + b], acc);
-                    }
+                    for (int t = 0; t < taps; t++) acc = MathF.FusedMultiplyAdd(rowBase[off[t] + ox], pwt[t], acc);
                     yr[ox] = acc;
                 }
             }
