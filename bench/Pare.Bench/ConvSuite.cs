@@ -18,6 +18,7 @@ public sealed class ConvSuite : IBenchSuite
         yield return Forward("conv2d_b128_32x14x14_c64_k3", 128, 32, 14, 64, 1);
         yield return Forward("conv2d_b32_64x56x56_c64_k3", 32, 64, 56, 64, 1, reps: 3);
         yield return Forward("conv2d_dw_b32_64x56x56_k3", 32, 64, 56, 64, 64);
+        yield return Forward("conv2d_dw_s2_b32_128x56x56_k3", 32, 128, 56, 128, 128, stride: 2);
         yield return new BenchCase("conv2d_dw_kernel_b32_64x56x56_k3", () =>
         {
             // The depthwise kernel alone, output preallocated: separates the kernel from the 25 MB output allocation.
@@ -48,8 +49,8 @@ public sealed class ConvSuite : IBenchSuite
         });
     }
 
-    // 3×3, pad 1, stride 1: 2·N·C_out·H·W·(C_in/groups)·9 flops.
-    private static BenchCase Forward(string name, int n, int c, int size, int k, int groups, int reps = 15) =>
+    // 3×3, pad 1: 2·N·C_out·OutH·OutW·(C_in/groups)·9 flops.
+    private static BenchCase Forward(string name, int n, int c, int size, int k, int groups, int reps = 15, int stride = 1) =>
         new(name, () =>
         {
             var rng = new Rng(7);
@@ -59,9 +60,9 @@ public sealed class ConvSuite : IBenchSuite
             return () =>
             {
                 using var _ = Tape.NoGrad();
-                Convolution.Conv2d(x, w, b, padding: 1, groups: groups);
+                Convolution.Conv2d(x, w, b, stride: stride, padding: 1, groups: groups);
             };
-        }, Flops: 2.0 * n * k * size * size * (c / groups) * 9, Reps: reps);
+        }, Flops: 2.0 * n * k * ((size - 1) / stride + 1) * ((size - 1) / stride + 1) * (c / groups) * 9, Reps: reps);
 
     // dX and dW of a 3×3 pad-1 conv: twice the forward's flops.
     private static BenchCase BackwardRow(string name, int n, int c, int size, int k, int groups = 1) =>

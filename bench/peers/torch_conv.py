@@ -38,14 +38,15 @@ def emit(name, ms, **kw):
     print(json.dumps({"name": name, "ms": round(ms, 4), "threads": threads, "peer": f"pytorch-{torch.__version__}", **kw}), flush=True)
 
 
-def forward(name, n, c, size, k, groups=1, reps=15):
+def forward(name, n, c, size, k, groups=1, reps=15, stride=1):
     if not wanted(name): return
     x = torch.rand(n, c, size, size) * 2 - 1
     w = (torch.rand(k, c // groups, 3, 3) * 2 - 1) * 0.3
     b = torch.rand(k) * 0.2 - 0.1
-    flops = 2.0 * n * k * size * size * (c // groups) * 9
+    out = (size - 1) // stride + 1
+    flops = 2.0 * n * k * out * out * (c // groups) * 9
     with torch.no_grad():
-        ms = timeit(lambda: F.conv2d(x, w, b, 1, 1, 1, groups), reps=reps)
+        ms = timeit(lambda: F.conv2d(x, w, b, stride, 1, 1, groups), reps=reps)
     emit(name, ms, gflops=round(flops / ms / 1e6, 1))
 
 
@@ -53,6 +54,7 @@ forward("conv2d_b128_1x28x28_c32_k3", 128, 1, 28, 32)
 forward("conv2d_b128_32x14x14_c64_k3", 128, 32, 14, 64)
 forward("conv2d_b32_64x56x56_c64_k3", 32, 64, 56, 64, reps=3)
 forward("conv2d_dw_b32_64x56x56_k3", 32, 64, 56, 64, groups=64)
+forward("conv2d_dw_s2_b32_128x56x56_k3", 32, 128, 56, 128, groups=128, stride=2)
 
 def backward(name, n, c, size, k, groups=1):
     if not wanted(name): return

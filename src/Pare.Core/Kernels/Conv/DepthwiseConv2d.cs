@@ -262,10 +262,12 @@ public static unsafe class DepthwiseConv2d
         {
             var src = x.Slice(iy * g.InWidth, g.InWidth);
             var row = padded.Slice((g.PadTop + iy) * stride, stride);
-            for (int ix = 0; ix < src.Length; ix++)
+            for (int r = 0; r < s; r++)
             {
-                int c = ix + g.PadLeft;
-                row[c % s * phaseWidth + c / s] = src[ix];
+                // Slots j of phase r hold padded column j·s + r, i.e. input column j·s + r − padLeft.
+                var phase = row.Slice(r * phaseWidth, phaseWidth);
+                int j = g.PadLeft > r ? (g.PadLeft - r + s - 1) / s : 0;
+                for (int ix = j * s + r - g.PadLeft; ix < src.Length; j++, ix += s) phase[j] = src[ix];
             }
         }
     }
