@@ -37,6 +37,15 @@ public sealed class ConvSuite : IBenchSuite
             var x = Tensor.Uniform(new Shape(128, 32, 28, 28), -1f, 1f, new Rng(1));
             return () => Pooling.MaxPool2d(x, 2);
         }, Extra: new Dictionary<string, object> { ["bytes_per_run"] = 128L * 32 * 28 * 28 * 4 * 5 / 4 });
+        yield return new BenchCase("max_pool2d_kernel_b128_32x28x28_k2", () =>
+        {
+            // The kernel alone on preallocated output and argmax (no 6 MB of fresh arrays per run).
+            var g = new Pare.Core.Kernels.Pool.PoolGeometry(128 * 32, 28, 28, 2, 2, 2, 2);
+            var x = Values(128 * 32 * 28 * 28, new Rng(4));
+            var y = new float[128 * 32 * 14 * 14];
+            var at = new int[y.Length];
+            return () => Pare.Core.Kernels.Pool.MaxPool2d.Forward(g, x, y, at);
+        });
         yield return new BenchCase("avg_pool2d_b32_64x56x56_k3_s2_p1", () =>
         {
             var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(2));
