@@ -1,0 +1,114 @@
+// Convolution and pooling rows: the layers of the Fashion-MNIST CNN (batch 128) and common mobile shapes
+// (batch 32, 64×56×56). Row names equal those of bench/peers/torch_conv.py.
+using Pare.Core;
+using Pare.Core.Autograd;
+using Pare.Core.Kernels.Conv;
+using Pare.Core.Ops;
+using Pare.Core.Random;
+
+namespace Pare.Bench;
+
+/// <summary>Conv2d forward/backward, depthwise, im2col alone, and pooling.</summary>
+public sealed class ConvSuite : IBenchSuite
+{
+    /// <inheritdoc/>
+    public IEnumerable<BenchCase> Cases()
+    {
+        yield return Forward("conv2d_b128_1x28x28_c32_k3", 128, 1, 28, 32, 1);
+        yield return Forward("conv2d_b128_32x14x14_c64_k3", 128, 32, 14, 64, 1);
+        yield return Forward("conv2d_b32_64x56x56_c64_k3", 32, 64, 56, 64, 1, reps: 3);
+        yield return Forward("conv2d_dw_b32_64x56x56_k3", 32, 64, 56, 64, 64);
+        yield return Forward("conv2d_dw_s2_b32_128x56x56_k3", 32, 128, 56, 128, 128, stride: 2);
+        yield return new BenchCase("conv2d_dw_kernel_b32_64x56x56_k3", () =>
+        {
+            // The depthwise kernel alone, output preallocated: separates the kernel from the 25 MB output allocation.
+            var rng = new Rng(10);
+            var g = new ConvGeometry(32, 64, 56, 56, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 64);
+            var x = Values(32 * 64 * 56 * 56, rng);
+            var w = Values(64 * 9, rng);
+            var y = new float[x.Length];
+            return () => DepthwiseConv2d.Forward(g, x, w, default, y);
+        }, Flops: 2.0 * 32 * 64 * 56 * 56 * 9);
+        yield return BackwardRow("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64);
+        yield return BackwardRow("conv2d_dw_bwd_b32_64x56x56_k3", 32, 64, 56, 64, groups: 64);
+        yield return Im2ColRow("im2col_b32_64x56x56_k3", 32, 64, 56);
+        yield return new BenchCase("max_pool2d_b128_32x28x28_k2", () =>
+        {
+            var x = Tensor.Uniform(new Shape(128, 32, 28, 28), -1f, 1f, new Rng(1));
+            return () => Pooling.MaxPool2d(x, 2);
+        }, Extra: new Dictionary<string, object> { ["bytes_per_run"] = 128L * 32 * 28 * 28 * 4 * 5 / 4 });
+        yield return new BenchCase("max_pool2d_kernel_b128_32x28x28_k2", () =>
+        {
+            // The kernel alone on preallocated output and argmax (no 6 MB of fresh arrays per run).
+            var g = new Pare.Core.Kernels.Pool.PoolGeometry(128 * 32, 28, 28, 2, 2, 2, 2);
+            var x = Values(128 * 32 * 28 * 28, new Rng(4));
+            var y = new float[128 * 32 * 14 * 14];
+            var at = new int[y.Length];
+            return () => Pare.Core.Kernels.Pool.MaxPool2d.Forward(g, x, y, at);
+        });
+        yield return new BenchCase("avg_pool2d_b32_64x56x56_k3_s2_p1", () =>
+        {
+            var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(2));
+            return () => Pooling.AvgPool2d(x, 3, 2, 1);
+        });
+        yield return new BenchCase("global_avg_pool2d_b32_64x56x56", () =>
+        {
+            var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(3));
+            return () => Pooling.GlobalAvgPool2d(x);
+        });
+    }
+
+    // 3×3, pad 1: 2·N·C_out·OutH·OutW·(C_in/groups)·9 flops.
+    private static BenchCase Forward(string name, int n, int c, int size, int k, int groups, int reps = 15, int stride = 1) =>
+        new(name, () =>
+        {
+            var rng = new Rng(7);
+            var x = Tensor.Uniform(new Shape(n, c, size, size), -1f, 1f, rng);
+            var w = Tensor.Uniform(new Shape(k, c / groups, 3, 3), -0.3f, 0.3f, rng);
+            var b = Tensor.Uniform(new Shape(k), -0.1f, 0.1f, rng);
+            return () =>
+            {
+                using var _ = Tape.NoGrad();
+                Convolution.Conv2d(x, w, b, stride: stride, padding: 1, groups: groups);
+            };
+        }, Flops: 2.0 * n * k * ((size - 1) / stride + 1) * ((size - 1) / stride + 1) * (c / groups) * 9, Reps: reps);
+
+    // dX and dW of a 3×3 pad-1 conv: twice the forward's flops.
+    private static BenchCase BackwardRow(string name, int n, int c, int size, int k, int groups = 1) =>
+        new(name, () =>
+        {
+            var rng = new Rng(8);
+            var g = new ConvGeometry(n, c, size, size, k, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1, Groups: groups);
+            var x = Values(n * c * size * size, rng);
+            var w = Values(g.WeightCount, rng);
+            var dy = Values(n * k * size * size, rng);
+            var dx = new float[x.Length];
+            var dw = new float[w.Length];
+            return () =>
+            {
+                Conv2dKernel.BackwardInput(g, dy, w, dx);
+                Conv2dKernel.BackwardWeight(g, x, dy, dw);
+            };
+        }, Flops: 4.0 * n * k * size * size * (c / groups) * 9);
+
+    // The non-GEMM part of the general path alone: unfolding every image of the batch (single thread).
+    private static BenchCase Im2ColRow(string name, int n, int c, int size) =>
+        new(name, () =>
+        {
+            var g = new ConvGeometry(n, c, size, size, c, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1);
+            var x = Values(n * c * size * size, new Rng(9));
+            var col = new float[g.PatchSize * size * size];
+            int image = c * size * size;
+            return () =>
+            {
+                for (int i = 0; i < n; i++) Im2Col.Unfold(g, x.AsSpan(i * image, image), col);
+            };
+        }, Extra: new Dictionary<string, object> { ["gb_written_per_run"] = Math.Round(4.0 * n * 9 * c * size * size / 1e9, 3) });
+
+    private static float[] Values(int count, Rng rng)
+    {
+        var v = new float[count];
+        for (int i = 0; i < v.Length; i++) v[i] = rng.NextFloat() * 2 - 1;
+        return v;
+    }
+}

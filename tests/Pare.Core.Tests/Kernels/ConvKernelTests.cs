@@ -1,0 +1,261 @@
+using Pare.Core.Kernels.Conv;
+using Pare.Core.Kernels.Pool;
+using Pare.Core.Random;
+using Pare.Core.Tests.Support;
+
+namespace Pare.Core.Tests.Kernels;
+
+/// <summary>The fast convolution and pooling kernels (im2col + GEMM, pointwise, direct depthwise) against the naive
+/// double-accumulating references, over random geometries with sizes of 1 and primes, strides 1-3, asymmetric
+/// pads, dilation 1-2 and groups 1/2/depthwise.</summary>
+public class ConvKernelTests
+{
+    public static TheoryData<int> Seeds
+    {
+        get
+        {
+            var data = new TheoryData<int>();
+            for (int s = 0; s < 60; s++) data.Add(s);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Seeds))]
+    public void Conv_matches_reference_on_random_geometry(int seed) => CheckAll(RandomGeometry(seed), seed);
+
+    [Theory]
+    [InlineData(2, 3, 5, 7, 4, 1, 1, 1, 0, 0, 0, 0, 1, 1)] // pointwise: no im2col
+    [InlineData(2, 4, 6, 6, 6, 1, 1, 1, 0, 0, 0, 0, 1, 2)] // grouped pointwise
+    [InlineData(2, 6, 7, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 6)] // depthwise, stride 1, pad 1
+    [InlineData(1, 4, 9, 8, 8, 3, 3, 2, 1, 0, 1, 0, 1, 4)] // depthwise multiplier 2, stride 2, asymmetric pad
+    [InlineData(2, 3, 11, 13, 3, 5, 3, 1, 2, 1, 0, 2, 2, 3)] // depthwise, dilation 2
+    [InlineData(1, 3, 5, 37, 3, 3, 3, 1, 1, 0, 1, 2, 1, 3)] // depthwise rows wider than 2 vectors of 16 plus a tail
+    [InlineData(2, 2, 6, 41, 4, 3, 3, 1, 2, 2, 0, 1, 2, 2)] // depthwise multiplier 2, dilation 2, wide rows
+    [InlineData(1, 2, 5, 71, 4, 3, 3, 2, 1, 1, 0, 1, 1, 2)] // depthwise stride 2, wide rows: phase-split vector path
+    [InlineData(1, 2, 7, 100, 2, 3, 3, 3, 0, 2, 1, 0, 2, 2)] // depthwise stride 3, dilation 2, wide rows
+    [InlineData(1, 2, 4, 64, 2, 1, 5, 1, 0, 2, 0, 2, 1, 2)] // depthwise 1×5, width a multiple of every vector
+    [InlineData(3, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // first layer of the Fashion-MNIST CNN
+    [InlineData(0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // empty batch
+    [InlineData(2, 2, 1, 1, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1)] // 1×1 image
+    [InlineData(2, 4, 3, 3, 0, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // no output channels
+    public void Conv_matches_reference_on_named_geometry(int n, int c, int h, int w, int k, int kh, int kw, int stride,
+        int padTop, int padLeft, int padBottom, int padRight, int dilation, int groups)
+    {
+        var g = new ConvGeometry(n, c, h, w, k, kh, kw, stride, stride, padTop, padLeft, padBottom, padRight, dilation, dilation, groups);
+        Assert.True(g.IsValid, g.ToString());
+        CheckAll(g, 99);
+    }
+
+    [Theory]
+    [InlineData(2, 3, 6, 7, 4, 3, 3, 1, 1, 1)] // im2col + GEMM
+    [InlineData(2, 3, 5, 19, 2, 1, 1, 1, 0, 1)] // pointwise
+    [InlineData(2, 4, 6, 21, 4, 3, 3, 1, 1, 4)] // depthwise, vector rows
+    [InlineData(1, 4, 7, 9, 8, 3, 3, 2, 1, 4)] // depthwise, stride 2
+    public void Conv_propagates_nan_and_infinity_like_the_reference(int n, int c, int h, int w, int k, int kh, int kw, int stride, int pad, int groups)
+    {
+        // ±0, ±inf and NaN in x: any summation order gives the same NaN/±inf pattern, since the finite terms lie in
+        // [-1, 1] and cannot overflow. (Infinite weights would differ: im2col multiplies padding zeros, the
+        // reference skips them — as PyTorch's im2col does, so only x gets specials.)
+        var g = new ConvGeometry(n, c, h, w, k, kh, kw, stride, stride, pad, pad, pad, pad, 1, 1, groups);
+        int xCount = n * c * h * w, yCount = n * k * g.OutHeight * g.OutWidth;
+        var x = KernelCases.Values(xCount, 21, -1f, 1f).ToArray();
+        float[] specials = [0f, -0f, float.PositiveInfinity, float.NegativeInfinity, float.NaN];
+        for (int i = 0; i < xCount; i += 11) x[i] = specials[i / 11 % specials.Length];
+        var wt = KernelCases.Values(g.WeightCount, 22, -1f, 1f).ToArray();
+        var dy = KernelCases.Values(yCount, 23, -1f, 1f).ToArray();
+        float[] y = new float[yCount], yRef = new float[yCount], dw = new float[wt.Length], dwRef = new float[wt.Length];
+        Conv2dKernel.Forward(g, x, wt, default, y);
+        Conv2dReference.Forward(g, x, wt, default, yRef);
+        Close(yRef, y, g.PatchSize, $"forward {g}");
+        Assert.Contains(y, float.IsNaN);
+        Conv2dKernel.BackwardWeight(g, x, dy, dw);
+        Conv2dReference.BackwardWeight(g, x, dy, dwRef);
+        Close(dwRef, dw, n * g.OutHeight * g.OutWidth, $"dw {g}");
+    }
+
+    [Fact]
+    public void Output_size_floors_like_pytorch()
+    {
+        Assert.Equal(14, new ConvGeometry(1, 1, 28, 28, 1, 3, 3, 2, 2, 1, 1, 1, 1).OutHeight);
+        Assert.Equal(1, new ConvGeometry(1, 1, 3, 3, 1, 3, 3).OutHeight);
+        Assert.Equal(0, new ConvGeometry(1, 1, 2, 2, 1, 3, 3).OutHeight);
+        Assert.Equal(-2, new ConvGeometry(1, 1, 2, 2, 1, 3, 3, DilationH: 2).OutHeight);
+        Assert.False(new ConvGeometry(1, 1, 2, 2, 1, 3, 3, DilationH: 2).IsValid);
+    }
+
+    [Fact]
+    public void Kernel_rejects_spans_of_the_wrong_size()
+    {
+        var g = new ConvGeometry(1, 2, 4, 4, 3, 3, 3);
+        var ex = Assert.Throws<ArgumentException>(() => Conv2dKernel.Forward(g, new float[31], new float[54], default, new float[12]));
+        Assert.Contains("32", ex.Message, StringComparison.Ordinal);
+    }
+
+    public static TheoryData<int> PoolSeeds
+    {
+        get
+        {
+            var data = new TheoryData<int>();
+            for (int s = 0; s < 40; s++) data.Add(s);
+            return data;
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(PoolSeeds))]
+    public void Pooling_matches_reference_on_random_geometry(int seed)
+    {
+        var rng = new Rng((ulong)seed + 500);
+        PoolGeometry g;
+        do
+        {
+            int kh = 1 + rng.NextInt(4), kw = 1 + rng.NextInt(4);
+            g = new PoolGeometry(1 + rng.NextInt(5), 1 + rng.NextInt(12), 1 + rng.NextInt(12), kh, kw,
+                1 + rng.NextInt(3), 1 + rng.NextInt(3), rng.NextInt(kh / 2 + 1), rng.NextInt(kw / 2 + 1),
+                1 + rng.NextInt(2), 1 + rng.NextInt(2), rng.NextInt(2) == 1);
+        }
+        while (!g.IsValid);
+        int inCount = g.Planes * g.InHeight * g.InWidth, outCount = g.Planes * g.OutHeight * g.OutWidth;
+        var x = KernelCases.Values(inCount, (ulong)seed, -2f, 2f).Span;
+        // Ties and -inf: the first maximum must win in both kernels.
+        for (int i = 0; i < inCount; i += 7) x[i] = 0.5f;
+        if (inCount > 3) x[3] = float.NegativeInfinity;
+
+        float[] y = new float[outCount], yRef = new float[outCount];
+        int[] at = new int[outCount], atRef = new int[outCount];
+        MaxPool2d.Forward(g, x, y, at);
+        PoolReference.MaxForward(g, x, yRef, atRef);
+        KernelCases.AssertClose(yRef, y, Tolerance.Exact, Tolerance.Exact, $"max {g}");
+        Assert.Equal(atRef, at);
+
+        var dy = KernelCases.Values(outCount, (ulong)seed + 1).ToArray();
+        var dx = new float[inCount];
+        MaxPool2d.Backward(g, dy, at, dx);
+        var dxRef = new double[inCount];
+        for (int p = 0; p < g.Planes; p++)
+            for (int i = 0; i < g.OutHeight * g.OutWidth; i++)
+                dxRef[p * g.InHeight * g.InWidth + atRef[p * g.OutHeight * g.OutWidth + i]] += dy[p * g.OutHeight * g.OutWidth + i];
+        KernelCases.AssertClose(Array.ConvertAll(dxRef, v => (float)v), dx, PoolRelative, PoolAbsolute, $"max backward {g}");
+
+        var avgGeometry = g with { DilationH = 1, DilationW = 1 };
+        if (!avgGeometry.IsValid) return;
+        int avgOut = avgGeometry.Planes * avgGeometry.OutHeight * avgGeometry.OutWidth;
+        var dyAvg = KernelCases.Values(avgOut, (ulong)seed + 2).ToArray();
+        foreach (bool includePad in new[] { true, false })
+        {
+            float[] a = new float[avgOut], aRef = new float[avgOut];
+            AvgPool2d.Forward(avgGeometry, x, includePad, a);
+            PoolReference.AvgForward(avgGeometry, x, includePad, aRef);
+            KernelCases.AssertClose(aRef, a, PoolRelative, PoolAbsolute, $"avg {avgGeometry} includePad={includePad}");
+            float[] d = new float[inCount], dRef = new float[inCount];
+            AvgPool2d.Backward(avgGeometry, dyAvg, includePad, d);
+            PoolReference.AvgBackward(avgGeometry, dyAvg, includePad, dRef);
+            KernelCases.AssertClose(dRef, d, PoolRelative, PoolAbsolute, $"avg backward {avgGeometry} includePad={includePad}");
+        }
+    }
+
+    [Theory]
+    [InlineData(3, 2, 1, 3, 2, 0, true)] // ceil mode: the only window hangs past the right edge
+    [InlineData(2, 2, 3, 3, 2, 0, true)]
+    [InlineData(1, 1, 3, 3, 2, 1, true)]
+    [InlineData(5, 5, 2, 2, 2, 0, true)]
+    [InlineData(7, 6, 3, 3, 3, 1, false)]
+    public void Max_pool_windows_past_the_edge_read_only_their_plane(int h, int w, int kh, int kw, int stride, int pad, bool ceil)
+    {
+        // Two planes: the second holds larger values, so a window that read past the first one would pick them up.
+        var g = new PoolGeometry(2, h, w, kh, kw, stride, stride, Math.Min(pad, kh / 2), pad, 1, 1, ceil);
+        int size = h * w;
+        Assert.True(g.IsValid, g.ToString());
+        var x = new float[2 * size];
+        for (int i = 0; i < x.Length; i++) x[i] = i < size ? -100 - i : 100 + i;
+        var y = new float[2 * g.OutHeight * g.OutWidth];
+        int[] at = new int[y.Length], atRef = new int[y.Length];
+        var yRef = new float[y.Length];
+        MaxPool2d.Forward(g, x, y, at);
+        PoolReference.MaxForward(g, x, yRef, atRef);
+        Assert.Equal(yRef, y);
+        Assert.Equal(atRef, at);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 49)]
+    [InlineData(5, 257)]
+    public void Global_average_pool_is_the_plane_mean(int planes, int size)
+    {
+        var x = KernelCases.Values(planes * size, 7).ToArray();
+        var y = new float[planes];
+        AvgPool2d.GlobalForward(x, size, y);
+        for (int p = 0; p < planes; p++)
+        {
+            double mean = x.Skip(p * size).Take(size).Sum(v => (double)v) / size;
+            Assert.True(Math.Abs(y[p] - mean) <= PoolAbsolute + PoolRelative * Math.Abs(mean), $"plane {p}: {y[p]} vs {mean}");
+        }
+        var dx = new float[planes * size];
+        AvgPool2d.GlobalBackward(y, size, dx);
+        for (int i = 0; i < dx.Length; i++) Assert.Equal(y[i / size] / size, dx[i], 6);
+    }
+
+    // Window sums of up to 16 float terms vs double: a few ulps of the sum.
+    private const float PoolRelative = 1e-5f;
+    private const float PoolAbsolute = 1e-6f;
+
+    private static ConvGeometry RandomGeometry(int seed)
+    {
+        var rng = new Rng((ulong)seed + 1000);
+        int[] sizes = [1, 2, 3, 5, 7, 11];
+        while (true)
+        {
+            int groupsKind = rng.NextInt(3);
+            int cg = 1 + rng.NextInt(3), kg = 1 + rng.NextInt(3);
+            int groups = groupsKind == 0 ? 1 : groupsKind == 1 ? 2 : 1 + rng.NextInt(5);
+            if (groupsKind == 2) cg = 1; // depthwise: one input channel per group, multiplier kg
+            var g = new ConvGeometry(1 + rng.NextInt(3), cg * groups, sizes[rng.NextInt(sizes.Length)], sizes[rng.NextInt(sizes.Length)],
+                kg * groups, 1 + rng.NextInt(3), 1 + rng.NextInt(3), 1 + rng.NextInt(3), 1 + rng.NextInt(3),
+                rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), 1 + rng.NextInt(2), 1 + rng.NextInt(2), groups);
+            if (g.IsValid && g.OutHeight >= 1 && g.OutWidth >= 1) return g;
+        }
+    }
+
+    private static void CheckAll(ConvGeometry g, int seed)
+    {
+        int xCount = g.N * g.InChannels * g.InHeight * g.InWidth, yCount = g.N * g.OutChannels * g.OutHeight * g.OutWidth;
+        var x = KernelCases.Values(xCount, (ulong)seed * 3 + 1, -1f, 1f).Span;
+        var w = KernelCases.Values(g.WeightCount, (ulong)seed * 3 + 2, -1f, 1f).Span;
+        var bias = KernelCases.Values(g.OutChannels, (ulong)seed * 3 + 3, -1f, 1f).Span;
+        var dy = KernelCases.Values(yCount, (ulong)seed * 3 + 4, -1f, 1f).Span;
+
+        float[] y = new float[yCount], yRef = new float[yCount];
+        Conv2dKernel.Forward(g, x, w, bias, y);
+        Conv2dReference.Forward(g, x, w, bias, yRef);
+        Close(yRef, y, g.PatchSize, $"forward {g}");
+
+        float[] dx = new float[xCount], dxRef = new float[xCount];
+        Conv2dKernel.BackwardInput(g, dy, w, dx);
+        Conv2dReference.BackwardInput(g, dy, w, dxRef);
+        Close(dxRef, dx, g.GroupOutChannels * g.KernelH * g.KernelW, $"dx {g}");
+
+        float[] dw = new float[g.WeightCount], dwRef = new float[g.WeightCount];
+        Conv2dKernel.BackwardWeight(g, x, dy, dw);
+        Conv2dReference.BackwardWeight(g, x, dy, dwRef);
+        Close(dwRef, dw, g.N * g.OutHeight * g.OutWidth, $"dw {g}");
+
+        var db = new float[g.OutChannels];
+        Conv2dKernel.BackwardBias(g, dy, db);
+        int plane = g.OutHeight * g.OutWidth;
+        for (int k = 0; k < g.OutChannels; k++)
+        {
+            double sum = 0;
+            for (int n = 0; n < g.N; n++) for (int i = 0; i < plane; i++) sum += dy[(n * g.OutChannels + k) * plane + i];
+            Assert.True(Math.Abs(db[k] - sum) <= Tolerance.DotProductPerSqrtK * Math.Sqrt(g.N * plane + 1) * 4, $"db[{k}] {db[k]} vs {sum}");
+        }
+    }
+
+    // Terms lie in [-1, 1], so a K-term float dot product is off by about sqrt(K)·eps·(a few) from the double one.
+    private static void Close(float[] expected, float[] actual, int terms, string what)
+    {
+        float atol = (float)(Tolerance.DotProductPerSqrtK * Math.Sqrt(terms + 1) * 4);
+        KernelCases.AssertClose(expected, actual, 1e-5f, atol, what);
+    }
+}
