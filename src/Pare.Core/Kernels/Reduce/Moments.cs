@@ -1,0 +1,101 @@
+using Pare.Core.Threading;
+
+namespace Pare.Core.Kernels.Reduce;
+
+/// <summary>Mean and variance of a contiguous (O, R, I) block over its middle axis, by two passes in double
+/// (the mean first, then Σ(x − mean)²), which stays exact to float precision even when |mean| ≫ std.</summary>
+public static class Moments
+{
+    private const int ParallelThreshold = 1 << 15;
+
+    /// <summary>var[o, i] = Σ_r (x[o, r, i] − mean)² / max(0, R − correction); mean[o, i] is written too.
+    /// R = 0 gives NaN for both, like PyTorch.</summary>
+    /// <param name="x">(O, R, I), contiguous</param>
+    /// <param name="mean">(O, I)</param>
+    /// <param name="variance">(O, I)</param>
+    /// <param name="correction">0 for the population variance, 1 for the unbiased (Bessel) one</param>
+    /// <param name="outer">O</param>
+    /// <param name="r">R: size of the reduced axis</param>
+    /// <param name="inner">I</param>
+    public static unsafe void Variance(ReadOnlySpan<float> x, int outer, int r, int inner, int correction, Span<float> mean, Span<float> variance)
+    {
+        Check(x, outer, r, inner, mean, variance);
+        int work = outer * inner;
+        if (work == 0) return;
+        fixed (float* px = x, pm = mean, pv = variance)
+        {
+            nint xs = (nint)px, ms = (nint)pm, vs = (nint)pv;
+            int n = x.Length;
+            // one task per o: the inner block is walked row by row (k outer, i inner) so that reads are contiguous
+            void Row(int o)
+            {
+                var src = new ReadOnlySpan<float>((float*)xs, n);
+                var m = new Span<float>((float*)ms + (long)o * inner, inner);
+                var v = new Span<float>((float*)vs + (long)o * inner, inner);
+                Span<double> sum = inner <= 256 ? stackalloc double[inner] : new double[inner];
+                sum.Clear();
+                for (int k = 0; k < r; k++)
+                {
+                    var row = src.Slice((o * r + k) * inner, inner);
+                    for (int i = 0; i < inner; i++) sum[i] += row[i];
+                }
+                for (int i = 0; i < inner; i++) sum[i] /= r;
+                Span<double> sq = inner <= 256 ? stackalloc double[inner] : new double[inner];
+                sq.Clear();
+                for (int k = 0; k < r; k++)
+                {
+                    var row = src.Slice((o * r + k) * inner, inner);
+                    for (int i = 0; i < inner; i++)
+                    {
+                        double d = row[i] - sum[i];
+                        sq[i] += d * d;
+                    }
+                }
+                double denom = Math.Max(0, r - correction);
+                for (int i = 0; i < inner; i++)
+                {
+                    m[i] = (float)sum[i];
+                    v[i] = (float)(sq[i] / denom);
+                }
+            }
+            if (x.Length < ParallelThreshold || outer == 1) for (int o = 0; o < outer; o++) Row(o);
+            else Parallelism.For(outer, Row);
+        }
+    }
+
+    /// <summary>Scalar twin of <see cref="Variance"/> by Welford's online update in double, one output at a time.</summary>
+    /// <param name="x">(O, R, I), contiguous</param>
+    /// <param name="mean">(O, I)</param>
+    /// <param name="variance">(O, I)</param>
+    /// <param name="correction">0 or 1</param>
+    /// <param name="outer">O</param>
+    /// <param name="r">R: size of the reduced axis</param>
+    /// <param name="inner">I</param>
+    public static void VarianceReference(ReadOnlySpan<float> x, int outer, int r, int inner, int correction, Span<float> mean, Span<float> variance)
+    {
+        Check(x, outer, r, inner, mean, variance);
+        for (int o = 0; o < outer; o++)
+        {
+            for (int i = 0; i < inner; i++)
+            {
+                double m = 0, m2 = 0;
+                for (int k = 0; k < r; k++)
+                {
+                    double v = x[(o * r + k) * inner + i];
+                    double delta = v - m;
+                    m += delta / (k + 1);
+                    m2 += delta * (v - m);
+                }
+                mean[o * inner + i] = r == 0 ? float.NaN : (float)m;
+                variance[o * inner + i] = r == 0 ? float.NaN : (float)(m2 / Math.Max(0, r - correction));
+            }
+        }
+    }
+
+    private static void Check(ReadOnlySpan<float> x, int outer, int r, int inner, Span<float> mean, Span<float> variance)
+    {
+        if (outer < 0 || r < 0 || inner < 0 || x.Length != (long)outer * r * inner
+            || mean.Length != (long)outer * inner || variance.Length != mean.Length)
+            throw new ArgumentException($"variance: spans of {x.Length}, {mean.Length} and {variance.Length} elements do not fit (O, R, I) = ({outer}, {r}, {inner})");
+    }
+}
