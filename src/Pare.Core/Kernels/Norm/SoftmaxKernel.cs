@@ -175,10 +175,12 @@ public static class SoftmaxKernel
         TensorPrimitives.Subtract(x, m, y);
         if (log)
         {
-            // exp into y only to sum it, then overwrite y with the shifted logits minus log Σ
+            // exp into y only to sum it, then y = (x − max) − log Σ: subtracting max first keeps the small
+            // result exact when |x| is large (x − (max + log Σ) would round log Σ at the scale of x)
             TensorPrimitives.Exp(y, y);
-            float lse = m + MathF.Log(TensorPrimitives.Sum(y));
-            TensorPrimitives.Subtract(x, lse, y);
+            float logSum = MathF.Log(TensorPrimitives.Sum(y));
+            TensorPrimitives.Subtract(x, m, y);
+            TensorPrimitives.Subtract(y, logSum, y);
         }
         else
         {
@@ -207,8 +209,12 @@ public static class SoftmaxKernel
         if (log)
         {
             TensorPrimitives.Log(s, s);
-            TensorPrimitives.Add(s, m, s);
-            for (int k = 0; k < r; k++) TensorPrimitives.Subtract(x.Slice(k * inner, inner), s, y.Slice(k * inner, inner));
+            for (int k = 0; k < r; k++)
+            {
+                var yk = y.Slice(k * inner, inner);
+                TensorPrimitives.Subtract(x.Slice(k * inner, inner), m, yk);
+                TensorPrimitives.Subtract(yk, s, yk);
+            }
         }
         else
         {
