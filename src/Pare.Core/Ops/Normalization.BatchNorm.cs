@@ -23,6 +23,7 @@ public static partial class Normalization
         bool training = true, float momentum = 0.1f, float eps = 1e-5f)
     {
         ArgumentNullException.ThrowIfNull(x);
+        CheckInput(x, "batch_norm");
         if (x.Rank < 2)
             throw new ArgumentException($"batch_norm: input shape {x.Shape} needs at least (N, C)", nameof(x));
         int n = x.Shape.Dims[0], c = x.Shape.Dims[1], s = 1;

@@ -18,6 +18,7 @@ public static partial class Normalization
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(normalizedShape);
+        CheckInput(x, "layer_norm");
         var norm = new Shape(normalizedShape);
         int k = normalizedShape.Length;
         bool fits = k >= 1 && k <= x.Rank && x.Shape.Dims[(x.Rank - k)..].SequenceEqual(normalizedShape);
@@ -30,7 +31,7 @@ public static partial class Normalization
         var b = Values(bias);
         var xhat = new float[x.Count];
         float[] mean = new float[rows], variance = new float[rows], rstd = new float[rows];
-        RowNorm.Forward(Values(x), rows, len, eps, xhat, mean, variance, rstd);
+        RowNorm.Forward(x.Detach().Contiguous().AsSpan<float>(), rows, len, eps, xhat, mean, variance, rstd);
         var y = new float[x.Count];
         ChannelAffine.Apply(xhat, w, b, rows, len, 1, y);
         var output = Tensor.Wrap(y, x.Shape);
@@ -57,6 +58,7 @@ public static partial class Normalization
     public static Tensor GroupNorm(Tensor x, int groups, Tensor? weight = null, Tensor? bias = null, float eps = 1e-5f)
     {
         ArgumentNullException.ThrowIfNull(x);
+        CheckInput(x, "group_norm");
         if (x.Rank < 2)
             throw new ArgumentException($"group_norm: input shape {x.Shape} needs at least (N, C)", nameof(x));
         int n = x.Shape.Dims[0], c = x.Shape.Dims[1], s = 1;
@@ -68,7 +70,7 @@ public static partial class Normalization
         int rows = n * groups, len = c / groups * s;
         var xhat = new float[x.Count];
         float[] mean = new float[rows], variance = new float[rows], rstd = new float[rows];
-        RowNorm.Forward(Values(x), rows, len, eps, xhat, mean, variance, rstd);
+        RowNorm.Forward(x.Detach().Contiguous().AsSpan<float>(), rows, len, eps, xhat, mean, variance, rstd);
         var y = new float[x.Count];
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
@@ -121,6 +123,12 @@ public static partial class Normalization
         return [.. inputs];
     }
 
+    private static void CheckInput(Tensor x, string op)
+    {
+        if (x.DType != DType.Float32)
+            throw new ArgumentException($"{op}: needs a float32 input, got {x.DType.Name()} of shape {x.Shape}", nameof(x));
+    }
+
     private static void CheckParameter(Tensor? p, Shape expected, string name, string op)
     {
         if (p is not null && (p.Shape != expected || p.DType != DType.Float32))
@@ -128,5 +136,5 @@ public static partial class Normalization
     }
 
     // The values in row-major order; empty for a missing parameter.
-    private static float[] Values(Tensor? t) => t is null ? [] : t.Detach().ToArray<float>();
+    private static float[] Values(Tensor? t) => t is null ? [] : t.IsContiguous ? t.AsSpan<float>().ToArray() : t.Detach().ToArray<float>();
 }

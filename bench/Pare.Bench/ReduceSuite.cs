@@ -1,0 +1,68 @@
+using Pare.Core;
+using Pare.Core.Ops;
+using Pare.Core.Random;
+
+namespace Pare.Bench;
+
+/// <summary>Reductions, softmax and normalization forwards at sizes typical of a classifier head and a
+/// transformer block.</summary>
+public sealed class ReduceSuite : IBenchSuite
+{
+    /// <inheritdoc/>
+    public IEnumerable<BenchCase> Cases()
+    {
+        yield return new BenchCase("sum_1m", () =>
+        {
+            var x = Rand(1 << 20);
+            return () => Reduce.Sum(x);
+        }, Flops: 1 << 20);
+        yield return new BenchCase("sum_rows_b1024x1024", () =>
+        {
+            var x = Rand(1024, 1024);
+            return () => Reduce.Sum(x, [1]);
+        }, Flops: 1 << 20);
+        yield return new BenchCase("sum_cols_b1024x1024", () =>
+        {
+            var x = Rand(1024, 1024);
+            return () => Reduce.Sum(x, [0]);
+        }, Flops: 1 << 20);
+        yield return new BenchCase("var_b1024x1024", () =>
+        {
+            var x = Rand(1024, 1024);
+            return () => Reduce.Var(x, [1]);
+        });
+        yield return new BenchCase("softmax_b128x1000", () =>
+        {
+            var x = Rand(128, 1000);
+            return () => SoftmaxOps.Softmax(x);
+        });
+        yield return new BenchCase("log_softmax_b128x1000", () =>
+        {
+            var x = Rand(128, 1000);
+            return () => SoftmaxOps.LogSoftmax(x);
+        });
+        yield return new BenchCase("layernorm_b4096x128", () =>
+        {
+            var x = Rand(4096, 128);
+            var w = Rand(128);
+            var b = Rand(128);
+            return () => Normalization.LayerNorm(x, [128], w, b);
+        });
+        yield return new BenchCase("batchnorm_b32x64x28x28", () =>
+        {
+            var x = Rand(32, 64, 28, 28);
+            var w = Rand(64);
+            var b = Rand(64);
+            return () => Normalization.BatchNorm(x, weight: w, bias: b);
+        });
+        yield return new BenchCase("groupnorm_b32x64x28x28_g8", () =>
+        {
+            var x = Rand(32, 64, 28, 28);
+            var w = Rand(64);
+            var b = Rand(64);
+            return () => Normalization.GroupNorm(x, 8, w, b);
+        });
+    }
+
+    private static Tensor Rand(params int[] shape) => Tensor.Normal(new Shape(shape), 0f, 1f, new Rng(42));
+}
