@@ -1,4 +1,5 @@
 using Pare.Core;
+using Pare.Core.Kernels.Norm;
 using Pare.Core.Ops;
 using Pare.Core.Random;
 
@@ -36,6 +37,18 @@ public sealed class ReduceSuite : IBenchSuite
             var x = Rand(128, 1000);
             return () => SoftmaxOps.Softmax(x);
         });
+        yield return new BenchCase("softmax_b128x1000_scalar", () =>
+        {
+            var x = Rand(128, 1000).ToArray<float>();
+            var y = new float[x.Length];
+            return () => SoftmaxKernel.ForwardReference(x, 128, 1000, 1, false, y);
+        });
+        yield return new BenchCase("softmax_b128x1000_kernel", () =>
+        {
+            var x = Rand(128, 1000).ToArray<float>();
+            var y = new float[x.Length];
+            return () => SoftmaxKernel.Forward(x, 128, 1000, 1, false, y);
+        });
         yield return new BenchCase("log_softmax_b128x1000", () =>
         {
             var x = Rand(128, 1000);
@@ -47,6 +60,18 @@ public sealed class ReduceSuite : IBenchSuite
             var w = Rand(128);
             var b = Rand(128);
             return () => Normalization.LayerNorm(x, [128], w, b);
+        });
+        yield return new BenchCase("layernorm_b4096x128_scalar", () =>
+        {
+            var x = Rand(4096, 128).ToArray<float>();
+            float[] h = new float[x.Length], m = new float[4096], v = new float[4096], r = new float[4096];
+            return () => RowNorm.ForwardReference(x, 4096, 128, 1e-5f, h, m, v, r);
+        });
+        yield return new BenchCase("layernorm_b4096x128_kernel", () =>
+        {
+            var x = Rand(4096, 128).ToArray<float>();
+            float[] h = new float[x.Length], m = new float[4096], v = new float[4096], r = new float[4096];
+            return () => RowNorm.Forward(x, 4096, 128, 1e-5f, h, m, v, r);
         });
         yield return new BenchCase("batchnorm_b32x64x28x28", () =>
         {
