@@ -83,6 +83,24 @@ public class NormKernelTests
     }
 
     [Theory]
+    [InlineData(200, 100)]
+    [InlineData(3, 9000)]
+    public void Row_norm_parallel_rows_match_scalar_twin(int rows, int len)
+    {
+        var x = KernelCases.Values(rows * len, 21, -3f, 5f).Span;
+        var g = KernelCases.Values(rows * len, 22).Span;
+        float[] h1 = new float[x.Length], h2 = new float[x.Length], d1 = new float[x.Length], d2 = new float[x.Length];
+        float[] m1 = new float[rows], m2 = new float[rows], v1 = new float[rows], v2 = new float[rows], r1 = new float[rows], r2 = new float[rows];
+        RowNorm.Forward(x, rows, len, 1e-5f, h1, m1, v1, r1);
+        RowNorm.ForwardReference(x, rows, len, 1e-5f, h2, m2, v2, r2);
+        KernelCases.AssertClose(h2, h1, Tolerance.NormKernelRelative, Tolerance.NormKernelAbsolute, "xhat");
+        KernelCases.AssertClose(v2, v1, Tolerance.NormKernelRelative, Tolerance.NormKernelAbsolute, "var");
+        RowNorm.Backward(h2, r2, g, rows, len, d1);
+        RowNorm.BackwardReference(h2, r2, g, rows, len, d2);
+        KernelCases.AssertClose(d2, d1, Tolerance.NormKernelRelative, Tolerance.NormKernelAbsolute * 10, "dx");
+    }
+
+    [Theory]
     [MemberData(nameof(Layouts))]
     public void Channel_affine_matches_scalar_twin(int a, int c, int s)
     {
