@@ -11,10 +11,10 @@ public static class ChannelAffine
     /// <param name="x">(A, C, S)</param>
     /// <param name="scale">(C,) or empty</param>
     /// <param name="shift">(C,) or empty</param>
-    /// <param name="y">(A, C, S)</param>
     /// <param name="a">A: leading size</param>
     /// <param name="c">C: channels</param>
     /// <param name="s">S: trailing size per channel</param>
+    /// <param name="y">(A, C, S)</param>
     public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int a, int c, int s, Span<float> y)
     {
         Check(x.Length, y.Length, a, c, s, scale.Length, shift.Length);
@@ -47,10 +47,10 @@ public static class ChannelAffine
     /// <param name="x">(A, C, S)</param>
     /// <param name="scale">(C,) or empty</param>
     /// <param name="shift">(C,) or empty</param>
-    /// <param name="y">(A, C, S)</param>
     /// <param name="a">A: leading size</param>
     /// <param name="c">C: channels</param>
     /// <param name="s">S: trailing size per channel</param>
+    /// <param name="y">(A, C, S)</param>
     public static void ApplyReference(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int a, int c, int s, Span<float> y)
     {
         Check(x.Length, y.Length, a, c, s, scale.Length, shift.Length);
@@ -65,10 +65,10 @@ public static class ChannelAffine
     /// Scalar: it runs once per backward over data the backward has just touched.</summary>
     /// <param name="p">(A, C, S)</param>
     /// <param name="q">(A, C, S) or empty</param>
-    /// <param name="dst">(C,)</param>
     /// <param name="a">A: leading size</param>
     /// <param name="c">C: channels</param>
     /// <param name="s">S: trailing size per channel</param>
+    /// <param name="dst">(C,)</param>
     public static void ChannelSum(ReadOnlySpan<float> p, ReadOnlySpan<float> q, int a, int c, int s, Span<float> dst)
     {
         Check(p.Length, q.IsEmpty ? p.Length : q.Length, a, c, s, dst.Length, 0);

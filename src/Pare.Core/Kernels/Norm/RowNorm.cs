@@ -12,13 +12,13 @@ public static class RowNorm
 
     /// <summary>Writes x̂, the row means and the row rstd (and the biased row variances).</summary>
     /// <param name="x">(U, L)</param>
+    /// <param name="rows">U: rows</param>
+    /// <param name="len">L: row length</param>
+    /// <param name="eps">added to the variance</param>
     /// <param name="xhat">(U, L)</param>
     /// <param name="mean">(U,)</param>
     /// <param name="variance">(U,) biased</param>
     /// <param name="rstd">(U,)</param>
-    /// <param name="rows">U: rows</param>
-    /// <param name="len">L: row length</param>
-    /// <param name="eps">added to the variance</param>
     public static unsafe void Forward(ReadOnlySpan<float> x, int rows, int len, float eps, Span<float> xhat, Span<float> mean, Span<float> variance, Span<float> rstd)
     {
         Check(x.Length, xhat.Length, rows, len, mean.Length, rstd.Length);
@@ -53,9 +53,9 @@ public static class RowNorm
     /// <param name="xhat">(U, L)</param>
     /// <param name="rstd">(U,)</param>
     /// <param name="g">(U, L)</param>
-    /// <param name="dx">(U, L)</param>
     /// <param name="rows">U: rows</param>
     /// <param name="len">L: row length</param>
+    /// <param name="dx">(U, L)</param>
     public static unsafe void Backward(ReadOnlySpan<float> xhat, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g, int rows, int len, Span<float> dx)
     {
         Check(xhat.Length, dx.Length, rows, len, rstd.Length, rstd.Length);
@@ -82,13 +82,13 @@ public static class RowNorm
 
     /// <summary>Scalar twin of <see cref="Forward"/>: plain two-pass statistics in double.</summary>
     /// <param name="x">(U, L)</param>
+    /// <param name="rows">U: rows</param>
+    /// <param name="len">L: row length</param>
+    /// <param name="eps">added to the variance</param>
     /// <param name="xhat">(U, L)</param>
     /// <param name="mean">(U,)</param>
     /// <param name="variance">(U,) biased</param>
     /// <param name="rstd">(U,)</param>
-    /// <param name="rows">U: rows</param>
-    /// <param name="len">L: row length</param>
-    /// <param name="eps">added to the variance</param>
     public static void ForwardReference(ReadOnlySpan<float> x, int rows, int len, float eps, Span<float> xhat, Span<float> mean, Span<float> variance, Span<float> rstd)
     {
         Check(x.Length, xhat.Length, rows, len, mean.Length, rstd.Length);
@@ -111,9 +111,9 @@ public static class RowNorm
     /// <param name="xhat">(U, L)</param>
     /// <param name="rstd">(U,)</param>
     /// <param name="g">(U, L)</param>
-    /// <param name="dx">(U, L)</param>
     /// <param name="rows">U: rows</param>
     /// <param name="len">L: row length</param>
+    /// <param name="dx">(U, L)</param>
     public static void BackwardReference(ReadOnlySpan<float> xhat, ReadOnlySpan<float> rstd, ReadOnlySpan<float> g, int rows, int len, Span<float> dx)
     {
         Check(xhat.Length, dx.Length, rows, len, rstd.Length, rstd.Length);

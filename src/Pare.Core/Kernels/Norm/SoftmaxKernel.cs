@@ -13,11 +13,11 @@ public static class SoftmaxKernel
 
     /// <summary>y = softmax(x) (or log-softmax when <paramref name="log"/>) over r.</summary>
     /// <param name="x">(O, R, I), contiguous</param>
-    /// <param name="y">(O, R, I)</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
     /// <param name="log">log-softmax instead of softmax</param>
+    /// <param name="y">(O, R, I)</param>
     public static unsafe void Forward(ReadOnlySpan<float> x, int outer, int r, int inner, bool log, Span<float> y)
     {
         Check(x.Length, y.Length, outer, r, inner);
@@ -42,11 +42,11 @@ public static class SoftmaxKernel
     /// dx = dy − exp(y)·Σ_r dy.</summary>
     /// <param name="y">(O, R, I) forward output</param>
     /// <param name="dy">(O, R, I)</param>
-    /// <param name="dx">(O, R, I)</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
     /// <param name="log">log-softmax instead of softmax</param>
+    /// <param name="dx">(O, R, I)</param>
     public static unsafe void Backward(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, int outer, int r, int inner, bool log, Span<float> dx)
     {
         Check(y.Length, dx.Length, outer, r, inner);
@@ -100,11 +100,11 @@ public static class SoftmaxKernel
 
     /// <summary>Scalar twin of <see cref="Forward"/> in double.</summary>
     /// <param name="x">(O, R, I), contiguous</param>
-    /// <param name="y">(O, R, I)</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
     /// <param name="log">log-softmax instead of softmax</param>
+    /// <param name="y">(O, R, I)</param>
     public static void ForwardReference(ReadOnlySpan<float> x, int outer, int r, int inner, bool log, Span<float> y)
     {
         Check(x.Length, y.Length, outer, r, inner);
@@ -136,11 +136,11 @@ public static class SoftmaxKernel
     /// <summary>Scalar twin of <see cref="Backward"/> in double.</summary>
     /// <param name="y">(O, R, I) forward output</param>
     /// <param name="dy">(O, R, I)</param>
-    /// <param name="dx">(O, R, I)</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
     /// <param name="log">log-softmax instead of softmax</param>
+    /// <param name="dx">(O, R, I)</param>
     public static void BackwardReference(ReadOnlySpan<float> y, ReadOnlySpan<float> dy, int outer, int r, int inner, bool log, Span<float> dx)
     {
         Check(y.Length, dx.Length, outer, r, inner);

@@ -7,11 +7,11 @@ public static class ArgReduction
 {
     /// <summary>dst[o, i] = argmax (or argmin) over r of x[o, r, i]; R must be ≥ 1 when O·I &gt; 0.</summary>
     /// <param name="x">(O, R, I), contiguous</param>
-    /// <param name="dst">(O, I)</param>
-    /// <param name="max">true for argmax, false for argmin</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
+    /// <param name="max">true for argmax, false for argmin</param>
+    /// <param name="dst">(O, I)</param>
     public static void ArgExtreme(ReadOnlySpan<float> x, int outer, int r, int inner, bool max, Span<long> dst)
     {
         if (outer < 0 || r < 0 || inner < 0 || x.Length != (long)outer * r * inner || dst.Length != (long)outer * inner)

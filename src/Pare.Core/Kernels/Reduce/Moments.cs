@@ -15,12 +15,12 @@ public static class Moments
     /// <summary>var[o, i] = Σ_r (x[o, r, i] − mean)² / max(0, R − correction); mean[o, i] is written too.
     /// R = 0 gives NaN for both, like PyTorch.</summary>
     /// <param name="x">(O, R, I), contiguous</param>
-    /// <param name="mean">(O, I)</param>
-    /// <param name="variance">(O, I)</param>
-    /// <param name="correction">0 for the population variance, 1 for the unbiased (Bessel) one</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
+    /// <param name="correction">0 for the population variance, 1 for the unbiased (Bessel) one</param>
+    /// <param name="mean">(O, I)</param>
+    /// <param name="variance">(O, I)</param>
     public static unsafe void Variance(ReadOnlySpan<float> x, int outer, int r, int inner, int correction, Span<float> mean, Span<float> variance)
     {
         Check(x, outer, r, inner, mean, variance);
@@ -85,12 +85,12 @@ public static class Moments
 
     /// <summary>Scalar twin of <see cref="Variance"/> by Welford's online update in double, one output at a time.</summary>
     /// <param name="x">(O, R, I), contiguous</param>
-    /// <param name="mean">(O, I)</param>
-    /// <param name="variance">(O, I)</param>
-    /// <param name="correction">0 or 1</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
+    /// <param name="correction">0 or 1</param>
+    /// <param name="mean">(O, I)</param>
+    /// <param name="variance">(O, I)</param>
     public static void VarianceReference(ReadOnlySpan<float> x, int outer, int r, int inner, int correction, Span<float> mean, Span<float> variance)
     {
         Check(x, outer, r, inner, mean, variance);

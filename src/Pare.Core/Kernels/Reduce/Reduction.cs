@@ -17,12 +17,12 @@ public static class Reduction
     private const int ParallelThreshold = 1 << 15;
 
     /// <summary>dst[o, i] = reduce over r of x[o, r, i]. Max/min of R = 0 is not defined (callers reject it).</summary>
-    /// <param name="x">(O, R, I), contiguous</param>
-    /// <param name="dst">(O, I)</param>
     /// <param name="kind">which reduction</param>
+    /// <param name="x">(O, R, I), contiguous</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
+    /// <param name="dst">(O, I)</param>
     public static unsafe void Reduce(ReduceKind kind, ReadOnlySpan<float> x, int outer, int r, int inner, Span<float> dst)
     {
         Check(x, outer, r, inner, dst, kind);
@@ -69,12 +69,12 @@ public static class Reduction
     }
 
     /// <summary>Plain scalar twin of <see cref="Reduce"/>: r-ordered loop per output element.</summary>
-    /// <param name="x">(O, R, I), contiguous</param>
-    /// <param name="dst">(O, I)</param>
     /// <param name="kind">which reduction</param>
+    /// <param name="x">(O, R, I), contiguous</param>
     /// <param name="outer">O</param>
     /// <param name="r">R: size of the reduced axis</param>
     /// <param name="inner">I</param>
+    /// <param name="dst">(O, I)</param>
     public static void ReduceReference(ReduceKind kind, ReadOnlySpan<float> x, int outer, int r, int inner, Span<float> dst)
     {
         Check(x, outer, r, inner, dst, kind);
