@@ -30,11 +30,11 @@ public class ReduceDeterminismTests
         float[] mean = new float[300], variance = new float[300];
         Moments.Variance(x.AsSpan(0, 300 * 130), 300, 130, 1, 1, mean, variance);
         results.AddRange(variance);
-        var soft = new float[2 * 30 * 300];
-        SoftmaxKernel.Forward(x.AsSpan(0, soft.Length), 2, 30, 300, false, soft);
+        var soft = new float[8 * 30 * 300];
+        SoftmaxKernel.Forward(x.AsSpan(0, soft.Length), 8, 30, 300, false, soft);
         results.AddRange(soft);
-        float[] xhat = new float[200 * 100], m = new float[200], v = new float[200], r = new float[200];
-        RowNorm.Forward(x.AsSpan(0, xhat.Length), 200, 100, 1e-5f, xhat, m, v, r);
+        float[] xhat = new float[700 * 100], m = new float[700], v = new float[700], r = new float[700];
+        RowNorm.Forward(x.AsSpan(0, xhat.Length), 700, 100, 1e-5f, xhat, m, v, r);
         results.AddRange(xhat);
         return [.. results];
     }

@@ -1,5 +1,5 @@
 using System.Numerics.Tensors;
-using Pare.Core.Threading;
+using Pare.Core.Kernels.Reduce;
 
 namespace Pare.Core.Kernels.Norm;
 
@@ -8,8 +8,6 @@ namespace Pare.Core.Kernels.Norm;
 /// norm (U = C after moving channels first) share it; the affine part is <see cref="ChannelAffine"/>.</summary>
 public static class RowNorm
 {
-    private const int ParallelThreshold = 1 << 14;
-
     /// <summary>Writes x̂, the row means and the row rstd (and the biased row variances).</summary>
     /// <param name="x">(U, L)</param>
     /// <param name="rows">U: rows</param>
@@ -44,8 +42,10 @@ public static class RowNorm
                 ((float*)vs)[u] = v;
                 ((float*)rs)[u] = r;
             }
-            if (x.Length < ParallelThreshold || rows == 1) for (int u = 0; u < rows; u++) Row(u);
-            else Parallelism.For(rows, Row);
+            RowChunks.For(rows, len, (u0, u1) =>
+            {
+                for (int u = u0; u < u1; u++) Row(u);
+            });
         }
     }
 
@@ -75,8 +75,10 @@ public static class RowNorm
                 TensorPrimitives.MultiplyAdd(hr, -b, dr, dr);
                 TensorPrimitives.Multiply(dr, ((float*)rs)[u], dr);
             }
-            if (xhat.Length < ParallelThreshold || rows == 1) for (int u = 0; u < rows; u++) Row(u);
-            else Parallelism.For(rows, Row);
+            RowChunks.For(rows, len, (u0, u1) =>
+            {
+                for (int u = u0; u < u1; u++) Row(u);
+            });
         }
     }
 

@@ -1,6 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
-using Pare.Core.Threading;
+using Pare.Core.Kernels.Reduce;
 
 namespace Pare.Core.Kernels.Norm;
 
@@ -9,8 +9,6 @@ namespace Pare.Core.Kernels.Norm;
 /// block so that every step is still a contiguous vector operation.</summary>
 public static class SoftmaxKernel
 {
-    private const int ParallelThreshold = 1 << 14;
-
     /// <summary>y = softmax(x) (or log-softmax when <paramref name="log"/>) over r.</summary>
     /// <param name="x">(O, R, I), contiguous</param>
     /// <param name="outer">O</param>
@@ -33,8 +31,10 @@ public static class SoftmaxKernel
                 if (inner == 1) Row(src, log, dst);
                 else Strided(src, r, inner, log, dst);
             }
-            if (n < ParallelThreshold || outer == 1) for (int o = 0; o < outer; o++) Slab(o);
-            else Parallelism.For(outer, Slab);
+            RowChunks.For(outer, block, (o0, o1) =>
+            {
+                for (int o = o0; o < o1; o++) Slab(o);
+            });
         }
     }
 
@@ -93,8 +93,10 @@ public static class SoftmaxKernel
                 ArrayPool<float>.Shared.Return(tmp);
                 ArrayPool<float>.Shared.Return(sums);
             }
-            if (y.Length < ParallelThreshold || outer == 1) for (int o = 0; o < outer; o++) Slab(o);
-            else Parallelism.For(outer, Slab);
+            RowChunks.For(outer, block, (o0, o1) =>
+            {
+                for (int o = o0; o < o1; o++) Slab(o);
+            });
         }
     }
 

@@ -10,8 +10,6 @@ namespace Pare.Core.Kernels.Reduce;
 /// accumulates in double.</summary>
 public static class Moments
 {
-    private const int ParallelThreshold = 1 << 15;
-
     /// <summary>var[o, i] = Σ_r (x[o, r, i] − mean)² / max(0, R − correction); mean[o, i] is written too.
     /// R = 0 gives NaN for both, like PyTorch.</summary>
     /// <param name="x">(O, R, I), contiguous</param>
@@ -64,22 +62,20 @@ public static class Moments
             }
             if (inner == 1)
             {
-                int rowsPerChunk = Math.Max(1, ParallelThreshold / Math.Max(r, 1));
-                int chunks = (outer + rowsPerChunk - 1) / rowsPerChunk;
-                void Rows(int c)
+                RowChunks.For(outer, r, (o0, o1) =>
                 {
                     var src = new ReadOnlySpan<float>((float*)xs, n);
                     float[] scratch = ArrayPool<float>.Shared.Rent(r);
-                    for (int o = c * rowsPerChunk, end = Math.Min(outer, o + rowsPerChunk); o < end; o++)
+                    for (int o = o0; o < o1; o++)
                         ((float*)vs)[o] = RowVariance(src.Slice(o * r, r), correction, scratch.AsSpan(0, r), out ((float*)ms)[o]);
                     ArrayPool<float>.Shared.Return(scratch);
-                }
-                if (x.Length < ParallelThreshold || chunks == 1) for (int c = 0; c < chunks; c++) Rows(c);
-                else Parallelism.For(chunks, Rows);
+                });
                 return;
             }
-            if (x.Length < ParallelThreshold || outer == 1) for (int o = 0; o < outer; o++) Row(o);
-            else Parallelism.For(outer, Row);
+            RowChunks.For(outer, r * inner, (o0, o1) =>
+            {
+                for (int o = o0; o < o1; o++) Row(o);
+            });
         }
     }
 

@@ -38,18 +38,12 @@ public static class Reduction
             }
             if (inner == 1)
             {
-                // rows of R contiguous elements; chunks of rows of fixed size
-                int rowsPerChunk = Math.Max(1, ParallelThreshold / Math.Max(r, 1));
-                int chunks = (outer + rowsPerChunk - 1) / rowsPerChunk;
-                void Rows(int c)
+                RowChunks.For(outer, r, (o0, o1) =>
                 {
-                    int o0 = c * rowsPerChunk, o1 = Math.Min(outer, o0 + rowsPerChunk);
                     var src = new ReadOnlySpan<float>((float*)xs, outer * r);
                     var d = new Span<float>((float*)ds, outer);
                     for (int o = o0; o < o1; o++) d[o] = ReduceRow(kind, src.Slice(o * r, r));
-                }
-                if (total < ParallelThreshold || chunks == 1) for (int c = 0; c < chunks; c++) Rows(c);
-                else Parallelism.For(chunks, Rows);
+                });
                 return;
             }
             // inner > 1: per o, acc[i] = reduce_r x[o, r, i]; split over o and over fixed blocks of i
@@ -63,7 +57,15 @@ public static class Reduction
                 AccumulateRows(kind, src, o, r, inner, i0, acc);
             }
             int work = outer * iBlocks;
-            if (total < ParallelThreshold || work == 1) for (int w = 0; w < work; w++) Block(w);
+            if (iBlocks == 1)
+            {
+                // a narrow inner block: group whole slabs o so that each work item is large enough
+                RowChunks.For(outer, r * inner, (o0, o1) =>
+                {
+                    for (int o = o0; o < o1; o++) Block(o);
+                });
+            }
+            else if (total < ParallelThreshold) for (int w = 0; w < work; w++) Block(w);
             else Parallelism.For(work, Block);
         }
     }
