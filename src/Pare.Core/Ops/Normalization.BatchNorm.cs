@@ -46,13 +46,13 @@ public static partial class Normalization
             throw new ArgumentException($"batch_norm: training needs more than one value per channel, input shape {x.Shape} has {count}", nameof(x));
         // channels first, (C, N·S): each channel's statistics are one row for RowNorm
         var xt = x.Detach().Reshape(n, c, s).Permute(1, 0, 2).Contiguous().AsSpan<float>();
-        var xhatT = new float[x.Count];
+        var xhatT = GC.AllocateUninitializedArray<float>(x.Count);
         float[] mean = new float[c], variance = new float[c], rstd = new float[c];
         RowNorm.Forward(xt, c, count, eps, xhatT, mean, variance, rstd);
         UpdateRunning(runningMean, mean, momentum, 1.0);
         UpdateRunning(runningVar, variance, momentum, count / (count - 1.0));
         var xhat = ChannelsLast(xhatT, n, c, s);
-        var y = new float[x.Count];
+        var y = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "batch_norm", Inputs(x, weight, bias), d =>
@@ -61,7 +61,7 @@ public static partial class Normalization
             return AffineBackward(x, weight, bias, dy, xhat, n, c, s, g =>
             {
                 var gT = Tensor.Wrap(g, new Shape(n, c, s)).Permute(1, 0, 2).Contiguous().AsSpan<float>();
-                var dxT = new float[g.Length];
+                var dxT = GC.AllocateUninitializedArray<float>(g.Length);
                 RowNorm.Backward(xhatT, rstd, gT, c, count, dxT);
                 return ChannelsLast(dxT, n, c, s);
             });
@@ -83,9 +83,9 @@ public static partial class Normalization
             rstd[j] = 1f / MathF.Sqrt(rv[j] + eps);
             shift[j] = -rm[j] * rstd[j];
         }
-        var xhat = new float[x.Count];
+        var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(Values(x), rstd, shift, n, c, s, xhat);
-        var y = new float[x.Count];
+        var y = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "batch_norm", Inputs(x, weight, bias), d =>
@@ -94,7 +94,7 @@ public static partial class Normalization
             // the statistics are constants here, so x̂ is affine in x: dx = g·rstd
             return AffineBackward(x, weight, bias, dy, xhat, n, c, s, g =>
             {
-                var dx = new float[g.Length];
+                var dx = GC.AllocateUninitializedArray<float>(g.Length);
                 ChannelAffine.Apply(g, rstd, default, n, c, s, dx);
                 return dx;
             });

@@ -29,10 +29,10 @@ public static partial class Normalization
         int len = norm.ElementCount, rows = len == 0 ? 0 : x.Count / len;
         var w = Values(weight);
         var b = Values(bias);
-        var xhat = new float[x.Count];
+        var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         float[] mean = new float[rows], variance = new float[rows], rstd = new float[rows];
         RowNorm.Forward(x.Detach().Contiguous().AsSpan<float>(), rows, len, eps, xhat, mean, variance, rstd);
-        var y = new float[x.Count];
+        var y = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xhat, w, b, rows, len, 1, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "layer_norm", Inputs(x, weight, bias), d =>
@@ -40,7 +40,7 @@ public static partial class Normalization
             var dy = Values(d);
             return AffineBackward(x, weight, bias, dy, xhat, rows, len, 1, g =>
             {
-                var dx = new float[g.Length];
+                var dx = GC.AllocateUninitializedArray<float>(g.Length);
                 RowNorm.Backward(xhat, rstd, g, rows, len, dx);
                 return dx;
             });
@@ -68,10 +68,10 @@ public static partial class Normalization
         CheckParameter(weight, new Shape(c), "weight", "group_norm");
         CheckParameter(bias, new Shape(c), "bias", "group_norm");
         int rows = n * groups, len = c / groups * s;
-        var xhat = new float[x.Count];
+        var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         float[] mean = new float[rows], variance = new float[rows], rstd = new float[rows];
         RowNorm.Forward(x.Detach().Contiguous().AsSpan<float>(), rows, len, eps, xhat, mean, variance, rstd);
-        var y = new float[x.Count];
+        var y = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "group_norm", Inputs(x, weight, bias), d =>
@@ -79,7 +79,7 @@ public static partial class Normalization
             var dy = Values(d);
             return AffineBackward(x, weight, bias, dy, xhat, n, c, s, g =>
             {
-                var dx = new float[g.Length];
+                var dx = GC.AllocateUninitializedArray<float>(g.Length);
                 RowNorm.Backward(xhat, rstd, g, rows, len, dx);
                 return dx;
             });
@@ -93,7 +93,7 @@ public static partial class Normalization
         Tensor? dx = null, dw = null, db = null;
         if (x.RequiresGrad)
         {
-            var g = new float[dy.Length];
+            var g = GC.AllocateUninitializedArray<float>(dy.Length);
             ChannelAffine.Apply(dy, Values(weight), default, a, c, s, g);
             dx = Tensor.Wrap(inputGrad(g), x.Shape);
         }

@@ -32,13 +32,13 @@ public static class SoftmaxOps
         for (int i = 0; i < a; i++) outer *= dims[i];
         for (int i = a + 1; i < rank; i++) inner *= dims[i];
         var source = x.Detach().Contiguous();
-        var y = new float[x.Count];
+        var y = GC.AllocateUninitializedArray<float>(x.Count);
         SoftmaxKernel.Forward(source.AsSpan<float>(), outer, r, inner, log, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, op, [x], d =>
         {
             var dy = d.Detach().Contiguous();
-            var dx = new float[y.Length];
+            var dx = GC.AllocateUninitializedArray<float>(y.Length);
             SoftmaxKernel.Backward(y, dy.AsSpan<float>(), outer, r, inner, log, dx);
             return [Tensor.Wrap(dx, x.Shape)];
         });
