@@ -89,12 +89,13 @@ public sealed class ReduceSuite : IBenchSuite
         });
     }
 
-    // Runs the case until tiered JIT has had time to promote every kernel (≥ 40 runs and ≥ 300 ms): the harness's
-    // own short warm-up leaves a case that is the first user of a TensorPrimitives method in tier-0 code.
+    // Runs the case until tiered JIT has had time to promote every kernel (≥ 40 runs and ≥ 1 s): the harness's own
+    // short warm-up can leave a case that is the first user of a TensorPrimitives method in tier-0 code, and on a
+    // busy machine the background tier-1 compiler needs a while.
     private static Action Warm(Action run)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int i = 0; i < 40 || clock.ElapsedMilliseconds < 300; i++) run();
+        for (int i = 0; i < 40 || clock.ElapsedMilliseconds < 1000; i++) run();
         return run;
     }
 

@@ -44,14 +44,20 @@ public static partial class Normalization
         int count = n * s;
         if (count <= 1 && c > 0)
             throw new ArgumentException($"batch_norm: training needs more than one value per channel, input shape {x.Shape} has {count}", nameof(x));
-        // channels first, (C, N·S): each channel's statistics are one row for RowNorm
-        var xt = x.Detach().Reshape(n, c, s).Permute(1, 0, 2).Contiguous().AsSpan<float>();
-        var xhatT = GC.AllocateUninitializedArray<float>(x.Count);
-        float[] mean = new float[c], variance = new float[c], rstd = new float[c];
-        RowNorm.Forward(xt, c, count, eps, xhatT, mean, variance, rstd);
+        var xs = x.Detach().Contiguous().AsSpan<float>();
+        float[] mean = new float[c], variance = new float[c], rstd = new float[c], shift = new float[c];
+        ChannelNorm.Moments(xs, n, c, s, mean, variance);
         UpdateRunning(runningMean, mean, momentum, 1.0);
         UpdateRunning(runningVar, variance, momentum, count / (count - 1.0));
-        var xhat = ChannelsLast(xhatT, n, c, s);
+        // x̂ = (x − mean)·rstd, subtracting first: x·rstd − mean·rstd would cancel badly when |mean| ≫ std
+        for (int j = 0; j < c; j++)
+        {
+            rstd[j] = 1f / MathF.Sqrt(variance[j] + eps);
+            shift[j] = -mean[j];
+        }
+        var xhat = GC.AllocateUninitializedArray<float>(x.Count);
+        ChannelAffine.Apply(xs, default, shift, n, c, s, xhat);
+        ChannelAffine.Apply(xhat, rstd, default, n, c, s, xhat);
         var y = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
@@ -60,10 +66,9 @@ public static partial class Normalization
             var dy = Values(d);
             return AffineBackward(x, weight, bias, dy, xhat, n, c, s, g =>
             {
-                var gT = Tensor.Wrap(g, new Shape(n, c, s)).Permute(1, 0, 2).Contiguous().AsSpan<float>();
-                var dxT = GC.AllocateUninitializedArray<float>(g.Length);
-                RowNorm.Backward(xhatT, rstd, gT, c, count, dxT);
-                return ChannelsLast(dxT, n, c, s);
+                var dx = GC.AllocateUninitializedArray<float>(g.Length);
+                ChannelNorm.Backward(xhat, rstd, g, n, c, s, dx);
+                return dx;
             });
         });
     }
@@ -100,10 +105,6 @@ public static partial class Normalization
             });
         });
     }
-
-    // (C, N, S) values back to the (N, C, S) order.
-    private static float[] ChannelsLast(float[] channelsFirst, int n, int c, int s) =>
-        Tensor.Wrap(channelsFirst, new Shape(c, n, s)).Permute(1, 0, 2).Contiguous().ToArray<float>();
 
     private static void UpdateRunning(Tensor? running, float[] stat, float momentum, double scale)
     {

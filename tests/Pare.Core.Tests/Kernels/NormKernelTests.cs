@@ -125,4 +125,25 @@ public class NormKernelTests
             Assert.Equal((float)e, sums[j]);
         }
     }
+
+    [Theory]
+    [MemberData(nameof(Layouts))]
+    public void Channel_norm_matches_scalar_twin(int a, int c, int s)
+    {
+        int count = a * c * s;
+        // offset 500: the per-channel statistics must not cancel
+        var x = KernelCases.Values(count, 31, 500f, 502f).Span;
+        var g = KernelCases.Values(count, 32).Span;
+        float[] m1 = new float[c], m2 = new float[c], v1 = new float[c], v2 = new float[c];
+        ChannelNorm.Moments(x, a, c, s, m1, v1);
+        ChannelNorm.MomentsReference(x, a, c, s, m2, v2);
+        KernelCases.AssertClose(m2, m1, Tolerance.NormKernelRelative, 0f, "mean");
+        KernelCases.AssertClose(v2, v1, Tolerance.NormLargeMeanRelative, Tolerance.NormKernelAbsolute, "var");
+        var xhat = KernelCases.Values(count, 33).Span;
+        var rstd = KernelCases.Values(c, 34, 0.5f, 2f).Span;
+        float[] d1 = new float[count], d2 = new float[count];
+        ChannelNorm.Backward(xhat, rstd, g, a, c, s, d1);
+        ChannelNorm.BackwardReference(xhat, rstd, g, a, c, s, d2);
+        KernelCases.AssertClose(d2, d1, Tolerance.NormKernelRelative, Tolerance.NormKernelAbsolute * 10, "dx");
+    }
 }
