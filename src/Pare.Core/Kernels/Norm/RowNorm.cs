@@ -4,8 +4,8 @@ using Pare.Core.Kernels.Reduce;
 namespace Pare.Core.Kernels.Norm;
 
 /// <summary>Standardizes each row of a contiguous (U, L) block: x̂ = (x − mean)·rstd with rstd = 1/√(var + eps)
-/// and the biased variance. Layer norm (U = N, L = normalized size), group norm (U = N·G) and training-mode batch
-/// norm (U = C after moving channels first) share it; the affine part is <see cref="ChannelAffine"/>.</summary>
+/// and the biased variance. Layer norm (U = N, L = normalized size) and group norm (U = N·G) share it; batch norm
+/// uses <see cref="ChannelNorm"/>; the affine part is <see cref="ChannelAffine"/>.</summary>
 public static class RowNorm
 {
     /// <summary>Writes x̂, the row means and the row rstd (and the biased row variances).</summary>
