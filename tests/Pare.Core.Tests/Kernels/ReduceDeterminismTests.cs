@@ -36,6 +36,12 @@ public class ReduceDeterminismTests
         float[] xhat = new float[700 * 100], m = new float[700], v = new float[700], r = new float[700];
         RowNorm.Forward(x.AsSpan(0, xhat.Length), 700, 100, 1e-5f, xhat, m, v, r);
         results.AddRange(xhat);
+        float[] cm = new float[30], cv = new float[30], affine = new float[8 * 30 * 300];
+        ChannelNorm.Moments(x.AsSpan(0, affine.Length), 8, 30, 300, cm, cv);
+        results.AddRange(cm);
+        results.AddRange(cv);
+        ChannelAffine.Apply(x.AsSpan(0, affine.Length), cv, cm, 8, 30, 300, affine);
+        results.AddRange(affine);
         return [.. results];
     }
 

@@ -1,4 +1,5 @@
 using System.Numerics.Tensors;
+using Pare.Core.Kernels.Reduce;
 
 namespace Pare.Core.Kernels.Norm;
 
@@ -15,31 +16,43 @@ public static class ChannelAffine
     /// <param name="c">C: channels</param>
     /// <param name="s">S: trailing size per channel</param>
     /// <param name="y">(A, C, S)</param>
-    public static void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int a, int c, int s, Span<float> y)
+    public static unsafe void Apply(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int a, int c, int s, Span<float> y)
     {
         Check(x.Length, y.Length, a, c, s, scale.Length, shift.Length);
+        if (x.IsEmpty) return;
+        fixed (float* px = x, py = y, pw = scale, pb = shift)
+        {
+            nint xs = (nint)px, ys = (nint)py, ws = (nint)pw, bs = (nint)pb;
+            int n = x.Length, cw = scale.Length, cb = shift.Length;
+            // rows a are independent; the chunking depends on the shape only
+            RowChunks.For(a, c * s, (i0, i1) =>
+            {
+                var xa = new ReadOnlySpan<float>((float*)xs, n);
+                var ya = new Span<float>((float*)ys, n);
+                var w = new ReadOnlySpan<float>((float*)ws, cw);
+                var b = new ReadOnlySpan<float>((float*)bs, cb);
+                for (int i = i0; i < i1; i++) ApplyRow(xa.Slice(i * c * s, c * s), w, b, c, s, ya.Slice(i * c * s, c * s));
+            });
+        }
+    }
+
+    // One (C, S) row: with S = 1 one vector op against the whole parameter vector, else one per channel segment.
+    private static void ApplyRow(ReadOnlySpan<float> x, ReadOnlySpan<float> scale, ReadOnlySpan<float> shift, int c, int s, Span<float> y)
+    {
         if (s == 1)
         {
-            // rows of C: one vector op per row against the whole parameter vector
-            for (int i = 0; i < a; i++)
-            {
-                var xr = x.Slice(i * c, c);
-                var yr = y.Slice(i * c, c);
-                if (scale.IsEmpty) xr.CopyTo(yr);
-                else TensorPrimitives.Multiply(xr, scale, yr);
-                if (!shift.IsEmpty) TensorPrimitives.Add(yr, shift, yr);
-            }
+            if (scale.IsEmpty) x.CopyTo(y);
+            else TensorPrimitives.Multiply(x, scale, y);
+            if (!shift.IsEmpty) TensorPrimitives.Add(y, shift, y);
             return;
         }
-        for (int i = 0; i < a; i++)
+        for (int j = 0; j < c; j++)
         {
-            for (int j = 0; j < c; j++)
-            {
-                int at = (i * c + j) * s;
-                float w = scale.IsEmpty ? 1f : scale[j], b = shift.IsEmpty ? 0f : shift[j];
-                TensorPrimitives.Multiply(x.Slice(at, s), w, y.Slice(at, s));
-                TensorPrimitives.Add(y.Slice(at, s), b, y.Slice(at, s));
-            }
+            var xs = x.Slice(j * s, s);
+            var ys = y.Slice(j * s, s);
+            if (scale.IsEmpty) xs.CopyTo(ys);
+            else TensorPrimitives.Multiply(xs, scale[j], ys);
+            if (!shift.IsEmpty) TensorPrimitives.Add(ys, shift[j], ys);
         }
     }
 

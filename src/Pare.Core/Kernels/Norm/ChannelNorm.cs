@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using Pare.Core.Kernels.Reduce;
 
 namespace Pare.Core.Kernels.Norm;
 
@@ -16,28 +17,41 @@ public static class ChannelNorm
     /// <param name="s">S</param>
     /// <param name="mean">(C,)</param>
     /// <param name="variance">(C,)</param>
-    public static void Moments(ReadOnlySpan<float> x, int a, int c, int s, Span<float> mean, Span<float> variance)
+    public static unsafe void Moments(ReadOnlySpan<float> x, int a, int c, int s, Span<float> mean, Span<float> variance)
     {
         Check(x.Length, x.Length, a, c, s, mean.Length, variance.Length);
+        if (c == 0) return;
+        fixed (float* px = x, pm = mean, pv = variance)
+        {
+            nint xs = (nint)px, ms = (nint)pm, vs = (nint)pv;
+            int len = x.Length;
+            // channels are independent; each channel's sums run in a fixed order on one thread
+            RowChunks.For(c, a * s, (j0, j1) =>
+            {
+                var src = new ReadOnlySpan<float>((float*)xs, len);
+                for (int j = j0; j < j1; j++) ((float*)vs)[j] = ChannelVariance(src, a, c, s, j, out ((float*)ms)[j]);
+            });
+        }
+    }
+
+    private static float ChannelVariance(ReadOnlySpan<float> x, int a, int c, int s, int j, out float mean)
+    {
         double n = (double)a * s;
         float[] rent = ArrayPool<float>.Shared.Rent(Math.Max(s, 1));
         var d = rent.AsSpan(0, s);
-        for (int j = 0; j < c; j++)
+        double sum = 0;
+        for (int i = 0; i < a; i++) sum += TensorPrimitives.Sum(x.Slice((i * c + j) * s, s));
+        float m = (float)(sum / n);
+        double s1 = 0, s2 = 0;
+        for (int i = 0; i < a; i++)
         {
-            double sum = 0;
-            for (int i = 0; i < a; i++) sum += TensorPrimitives.Sum(x.Slice((i * c + j) * s, s));
-            float m = (float)(sum / n);
-            double s1 = 0, s2 = 0;
-            for (int i = 0; i < a; i++)
-            {
-                TensorPrimitives.Subtract(x.Slice((i * c + j) * s, s), m, d);
-                s1 += TensorPrimitives.Sum(d);
-                s2 += TensorPrimitives.SumOfSquares(d);
-            }
-            mean[j] = (float)(m + s1 / n);
-            variance[j] = (float)Math.Max(0, (s2 - s1 * s1 / n) / n);
+            TensorPrimitives.Subtract(x.Slice((i * c + j) * s, s), m, d);
+            s1 += TensorPrimitives.Sum(d);
+            s2 += TensorPrimitives.SumOfSquares(d);
         }
         ArrayPool<float>.Shared.Return(rent);
+        mean = (float)(m + s1 / n);
+        return (float)Math.Max(0, (s2 - s1 * s1 / n) / n);
     }
 
     /// <summary>Scalar twin of <see cref="Moments"/>: plain two passes in double.</summary>
