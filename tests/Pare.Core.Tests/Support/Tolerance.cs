@@ -38,4 +38,24 @@ public static class Tolerance
     /// <summary>Vector vs scalar twin of an activation built on exp (sigmoid, silu, gelu): the vector exp differs
     /// from MathF.Exp by a few ulps, and a division or a 1 − e step can double that; relative.</summary>
     public const float ActivationRelative = 8e-6f;
+
+    /// <summary>A float32 sum in vector-lane order vs the sequential scalar sum: each rounding is ≤ eps/2 of a
+    /// partial sum, so the difference is bounded by about n·eps·Σ|x| and is ~√n·eps in practice; relative to
+    /// Σ|x| for n ≤ 257.</summary>
+    public const float ReorderedSumRelative = 1e-5f;
+
+    /// <summary>Variance, softmax and norm statistics: float32 kernel vs a double (or Welford) twin — a few
+    /// roundings per element of O(1) values; relative.</summary>
+    public const float NormKernelRelative = 2e-5f;
+
+    /// <summary>Absolute floor for the same comparison (outputs near 0 after centring).</summary>
+    public const float NormKernelAbsolute = 2e-5f;
+
+    /// <summary>Row-norm kernel on rows offset by 1000 (spread 1) vs its double twin: the float mean is off by up
+    /// to ulp(1000)/2 ≈ 3e-5 before the compensation step, and the variance of such rows keeps ~1e-4 relative
+    /// noise from the float32 squares; absolute on x̂ ~ O(1).</summary>
+    public const float NormLargeMeanAbsolute = 1e-3f;
+
+    /// <summary>Relative part of the same comparison.</summary>
+    public const float NormLargeMeanRelative = 1e-3f;
 }
