@@ -47,11 +47,12 @@ foreach (var suite in suites)
 }
 return 0;
 
-// Warm-up runs until ~200 ms or 3 runs have passed (tiered JIT reaches its final code), then the median of reps.
+// Warm-up: at least 40 runs and 1 s, so that tiered JIT (which promotes a method after 30 calls and a 100 ms
+// back-off, and loops through on-stack replacement) has installed the final optimized code; then the median.
 static double Median(Action run, int reps)
 {
     var warm = Stopwatch.StartNew();
-    for (int i = 0; i < 3 || (warm.ElapsedMilliseconds < 200 && i < 50); i++) run();
+    for (int i = 0; i < 40 || warm.ElapsedMilliseconds < 1000; i++) run();
     var times = new double[reps];
     for (int i = 0; i < reps; i++)
     {
