@@ -17,6 +17,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     // bytes of the per-thread packed B block: most of the 1 MiB L2 leaves room for C tiles and A panels
     private const int L2BlockBytes = 640 * 1024;
 
+    private const int TasksPerThread = 2;
+
     // below this many multiply-adds the fork/join costs more than a second thread saves
     private const long SerialMacs = 96L * 96 * 96;
 
@@ -28,17 +30,22 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         int threads = (long)m * n * k < SerialMacs ? 1 : pool?.ThreadCount ?? Parallelism.ThreadCount;
 
         // k blocks of (nearly) equal depth, a function of k only
-        int kBlocks = (k + TKernel.KC - 1) / TKernel.KC;
+        int kcMax = TKernel.KC;
+        int kBlocks = (k + kcMax - 1) / kcMax;
         int kcStd = (k + kBlocks - 1) / kBlocks;
 
         // column blocks: as wide as the L2 budget allows, and at least one per thread
         int nbMax = Math.Max(nrFull, L2BlockBytes / (kcStd * sizeof(float)) / nrFull * nrFull);
         int nTasks = (n + nbMax - 1) / nbMax;
-        if (threads > 1) nTasks = Math.Max(threads, (nTasks + threads - 1) / threads * threads);
+        // several blocks per thread (while a block keeps ≥ 2 panels) so a thread that falls behind is evened out
+        if (threads > 1) nTasks = Math.Max(Math.Min(TasksPerThread * threads, n / (2 * nrFull)), (nTasks + threads - 1) / threads * threads);
         int nb = ((n + nTasks - 1) / nTasks + nrFull - 1) / nrFull * nrFull;
         nTasks = (n + nb - 1) / nb;
-
         int mbMax = mrFull * 340;
+        // too few column blocks (narrow C): split the rows too; each row group packs its own (small) B block
+        int rowGroups = threads > 1 && nTasks < TasksPerThread * threads
+            ? Math.Min((Math.Min(m, mbMax) + mrFull - 1) / mrFull, (TasksPerThread * threads + nTasks - 1) / nTasks)
+            : 1;
         for (int i0 = 0; i0 < m; i0 += mbMax)
         {
             int mb = Math.Min(mbMax, m - i0);
@@ -52,18 +59,18 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                 {
                     TransA = transA, TransB = transB, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
                     I0 = i0, Mb = mb, P0 = p0, Kc = kc, N = n, Nb = nb, Alpha = alpha, Beta = betaBlock,
-                    PackedA = packedA, Panels = panels,
+                    PackedA = packedA, Panels = panels, ColumnBlocks = nTasks, RowGroups = rowGroups,
                 };
                 if (threads == 1)
                 {
                     job.PackA(0, 1);
-                    for (int t = 0; t < nTasks; t++) job.Compute(t);
+                    for (int t = 0; t < nTasks * rowGroups; t++) job.Compute(t);
                 }
                 else
                 {
                     int packTasks = Math.Min(panels, threads * 2);
                     For(pool, packTasks, t => job.PackA(t, packTasks));
-                    For(pool, nTasks, job.Compute);
+                    For(pool, nTasks * rowGroups, job.Compute);
                 }
             }
         }
@@ -80,7 +87,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     {
         public bool TransA, TransB;
         public float* A, B, C, PackedA;
-        public int Lda, Ldb, Ldc, I0, Mb, P0, Kc, N, Nb, Panels;
+        public int Lda, Ldb, Ldc, I0, Mb, P0, Kc, N, Nb, Panels, ColumnBlocks, RowGroups;
         public float Alpha, Beta;
 
         /// <summary>Packs share <paramref name="t"/> of <paramref name="of"/> of the A block's panels.</summary>
@@ -91,20 +98,22 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
             if (q0 < q1) GemmPack.PackA(TKernel.MR, TransA, A, Lda, I0, Mb, P0, Kc, PackedA, q0, q1);
         }
 
-        /// <summary>Computes column block <paramref name="t"/> of the row block for this k block.</summary>
+        /// <summary>Computes task <paramref name="t"/>: one column block × one group of A panels, for this k block.</summary>
         public void Compute(int t)
         {
             int mrFull = TKernel.MR, nrFull = TKernel.NR;
-            int j0 = t * Nb;
+            int perGroup = (Panels + RowGroups - 1) / RowGroups;
+            int q0 = t / ColumnBlocks * perGroup, q1 = Math.Min(Panels, q0 + perGroup);
+            int j0 = t % ColumnBlocks * Nb;
             int nb = Math.Min(Nb, N - j0);
-            if (nb <= 0) return;
+            if (nb <= 0 || q0 >= q1) return;
             int bPanels = (nb + nrFull - 1) / nrFull;
             float* packedB = GemmBuffer.ForB((long)bPanels * nrFull * Kc);
             GemmPack.PackB(nrFull, TransB, B, Ldb, P0, Kc, j0, nb, packedB);
 
             float* edge = stackalloc float[mrFull * nrFull + 16];
             edge = (float*)(((nint)edge + 63) & ~(nint)63);
-            for (int q = 0; q < Panels; q++)
+            for (int q = q0; q < q1; q++)
             {
                 float* aPanel = PackedA + (long)q * mrFull * Kc;
                 int row = q * mrFull;
