@@ -2,21 +2,25 @@ using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Gemm;
 
-/// <summary>The blocked GEMM loop nest (GotoBLAS/BLIS order, with the A micro-panel as the L1-resident operand):
+/// <summary>The blocked GEMM loop nest (GotoBLAS/BLIS order, with the A micro-panel as the L1-resident operand),
+/// run as one parallel region per call: C is cut into a grid of tasks (row groups × column groups of whole
+/// MR×NR tiles) and each task runs, on its thread,
 /// <code>
-/// for each block of MB rows of C:                 (A block MB×KC, packed once, shared by all threads: L3)
-///   for each k block of KC:                       (k order fixed by K alone ⇒ same sums for any thread count)
-///     pack A block in parallel
-///     parallel over column blocks of NB:          (each thread packs its B block KC×NB: its own L2)
-///       for each MR panel of A:                   (A micro-panel MR×KC: L1)
-///         for each NR panel of B: micro-kernel    (B micro-panel streams from L2)
+/// for each k block of KC:                      (k order fixed by K alone ⇒ same sums for any thread count)
+///   pack the task's rows of A (MB×KC)          (thread-local: L2/L3)
+///   for each column block of NB:
+///     pack B block (KC×NB)                     (thread-local: L2)
+///     for each MR panel of A:                  (A micro-panel MR×KC: L1)
+///       for each NR panel of B: micro-kernel   (B micro-panel streams from L2)
 /// </code>
-/// Only the k blocking decides rounding; row/column blocks may follow the thread count freely.</summary>
+/// One fork/join per call instead of two per k block: a pool thread that the OS deschedules delays a call once.
+/// Only the k blocking decides rounding; the task grid may follow the thread count freely.</summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKernel
 {
     // bytes of the per-thread packed B block: most of the 1 MiB L2 leaves room for C tiles and A panels
     private const int L2BlockBytes = 640 * 1024;
 
+    // tasks per thread: a thread that falls behind (descheduled, slower core) is evened out by the others
     private const int TasksPerThread = 2;
 
     // below this many multiply-adds the fork/join costs more than a second thread saves
@@ -30,108 +34,105 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         int threads = (long)m * n * k < SerialMacs ? 1 : pool?.ThreadCount ?? Parallelism.ThreadCount;
 
         // k blocks of (nearly) equal depth, a function of k only
-        int kcMax = TKernel.KC;
-        int kBlocks = (k + kcMax - 1) / kcMax;
+        int kBlocks = (k + TKernel.KC - 1) / TKernel.KC;
         int kcStd = (k + kBlocks - 1) / kBlocks;
 
-        // column blocks: as wide as the L2 budget allows, and at least one per thread
-        int nbMax = Math.Max(nrFull, L2BlockBytes / (kcStd * sizeof(float)) / nrFull * nrFull);
-        int nTasks = (n + nbMax - 1) / nbMax;
-        // several blocks per thread (while a block keeps ≥ 2 panels) so a thread that falls behind is evened out
-        if (threads > 1) nTasks = Math.Max(Math.Min(TasksPerThread * threads, n / (2 * nrFull)), (nTasks + threads - 1) / threads * threads);
-        int nb = ((n + nTasks - 1) / nTasks + nrFull - 1) / nrFull * nrFull;
-        nTasks = (n + nb - 1) / nb;
-        int mbMax = mrFull * 340;
-        // too few column blocks (narrow C): split the rows too; each row group packs its own (small) B block
-        int rowGroups = threads > 1 && nTasks < TasksPerThread * threads
-            ? Math.Min((Math.Min(m, mbMax) + mrFull - 1) / mrFull, (TasksPerThread * threads + nTasks - 1) / nTasks)
-            : 1;
-        for (int i0 = 0; i0 < m; i0 += mbMax)
+        // split the longer side of C first, in whole tiles
+        int mPanels = (m + mrFull - 1) / mrFull, nPanels = (n + nrFull - 1) / nrFull;
+        int tasks = threads == 1 ? 1 : TasksPerThread * threads;
+        int rowGroups, colGroups;
+        if (mPanels * mrFull >= nPanels * nrFull)
         {
-            int mb = Math.Min(mbMax, m - i0);
-            int panels = (mb + mrFull - 1) / mrFull;
-            for (int p0 = 0; p0 < k; p0 += kcStd)
-            {
-                int kc = Math.Min(kcStd, k - p0);
-                float betaBlock = p0 == 0 ? beta : 1f;
-                float* packedA = GemmBuffer.ForA((long)panels * mrFull * kc);
-                var job = new Job
-                {
-                    TransA = transA, TransB = transB, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-                    I0 = i0, Mb = mb, P0 = p0, Kc = kc, N = n, Nb = nb, Alpha = alpha, Beta = betaBlock,
-                    PackedA = packedA, Panels = panels, ColumnBlocks = nTasks, RowGroups = rowGroups,
-                };
-                if (threads == 1)
-                {
-                    job.PackA(0, 1);
-                    for (int t = 0; t < nTasks * rowGroups; t++) job.Compute(t);
-                }
-                else
-                {
-                    int packTasks = Math.Min(panels, threads * 2);
-                    For(pool, packTasks, t => job.PackA(t, packTasks));
-                    For(pool, nTasks * rowGroups, job.Compute);
-                }
-            }
+            rowGroups = Math.Min(tasks, mPanels);
+            colGroups = Math.Min((tasks + rowGroups - 1) / rowGroups, nPanels);
         }
+        else
+        {
+            colGroups = Math.Min(tasks, nPanels);
+            rowGroups = Math.Min((tasks + colGroups - 1) / colGroups, mPanels);
+        }
+
+        var job = new Job
+        {
+            TransA = transA, TransB = transB, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
+            M = m, N = n, K = k, KcStd = kcStd, Alpha = alpha, Beta = beta,
+            RowPanelsPerGroup = (mPanels + rowGroups - 1) / rowGroups, ColPanelsPerGroup = (nPanels + colGroups - 1) / colGroups,
+            ColGroups = colGroups,
+            NbMax = Math.Max(nrFull, L2BlockBytes / (kcStd * sizeof(float)) / nrFull * nrFull),
+        };
+        int count = rowGroups * colGroups;
+        if (count == 1) job.Compute(0);
+        else if (pool is null) Parallelism.For(count, job.Compute);
+        else pool.For(count, job.Compute);
     }
 
-    private static void For(WorkerPool? pool, int count, Action<int> body)
-    {
-        if (pool is null) Parallelism.For(count, body);
-        else pool.For(count, body);
-    }
-
-    /// <summary>One (row block, k block) step: the operands and the packed A block shared by its tasks.</summary>
+    /// <summary>The operands and task grid of one call.</summary>
     private sealed class Job
     {
+        // rows of A packed at once (a multiple of MR), bounding the thread-local A buffer
+        private const int MbMaxPanels = 340;
+
         public bool TransA, TransB;
-        public float* A, B, C, PackedA;
-        public int Lda, Ldb, Ldc, I0, Mb, P0, Kc, N, Nb, Panels, ColumnBlocks, RowGroups;
+        public float* A, B, C;
+        public int Lda, Ldb, Ldc, M, N, K, KcStd, RowPanelsPerGroup, ColPanelsPerGroup, ColGroups, NbMax;
         public float Alpha, Beta;
 
-        /// <summary>Packs share <paramref name="t"/> of <paramref name="of"/> of the A block's panels.</summary>
-        public void PackA(int t, int of)
-        {
-            int per = (Panels + of - 1) / of;
-            int q0 = t * per, q1 = Math.Min(Panels, q0 + per);
-            if (q0 < q1) GemmPack.PackA(TKernel.MR, TransA, A, Lda, I0, Mb, P0, Kc, PackedA, q0, q1);
-        }
-
-        /// <summary>Computes task <paramref name="t"/>: one column block × one group of A panels, for this k block.</summary>
+        /// <summary>Computes task <paramref name="t"/>: one row group × one column group of C, over all of k.</summary>
         public void Compute(int t)
         {
             int mrFull = TKernel.MR, nrFull = TKernel.NR;
-            int perGroup = (Panels + RowGroups - 1) / RowGroups;
-            int q0 = t / ColumnBlocks * perGroup, q1 = Math.Min(Panels, q0 + perGroup);
-            int j0 = t % ColumnBlocks * Nb;
-            int nb = Math.Min(Nb, N - j0);
-            if (nb <= 0 || q0 >= q1) return;
-            int bPanels = (nb + nrFull - 1) / nrFull;
-            float* packedB = GemmBuffer.ForB((long)bPanels * nrFull * Kc);
-            GemmPack.PackB(nrFull, TransB, B, Ldb, P0, Kc, j0, nb, packedB);
+            int rowStart = t / ColGroups * RowPanelsPerGroup * mrFull;
+            int rowEnd = Math.Min(M, rowStart + RowPanelsPerGroup * mrFull);
+            int colStart = t % ColGroups * ColPanelsPerGroup * nrFull;
+            int colEnd = Math.Min(N, colStart + ColPanelsPerGroup * nrFull);
+            if (rowStart >= rowEnd || colStart >= colEnd) return;
 
             float* edge = stackalloc float[mrFull * nrFull + 16];
             edge = (float*)(((nint)edge + 63) & ~(nint)63);
-            for (int q = q0; q < q1; q++)
+            for (int i0 = rowStart; i0 < rowEnd; i0 += MbMaxPanels * mrFull)
             {
-                float* aPanel = PackedA + (long)q * mrFull * Kc;
-                int row = q * mrFull;
-                int mr = Math.Min(mrFull, Mb - row);
-                float* cRow = C + (long)(I0 + row) * Ldc + j0;
+                int mb = Math.Min(MbMaxPanels * mrFull, rowEnd - i0);
+                int panels = (mb + mrFull - 1) / mrFull;
+                for (int p0 = 0; p0 < K; p0 += KcStd)
+                {
+                    int kc = Math.Min(KcStd, K - p0);
+                    float beta = p0 == 0 ? Beta : 1f;
+                    float* packedA = GemmBuffer.ForA((long)panels * mrFull * kc);
+                    GemmPack.PackA(mrFull, TransA, A, Lda, i0, mb, p0, kc, packedA, 0, panels);
+                    for (int j0 = colStart; j0 < colEnd; j0 += NbMax)
+                    {
+                        int nb = Math.Min(NbMax, colEnd - j0);
+                        int bPanels = (nb + nrFull - 1) / nrFull;
+                        float* packedB = GemmBuffer.ForB((long)bPanels * nrFull * kc);
+                        GemmPack.PackB(nrFull, TransB, B, Ldb, p0, kc, j0, nb, packedB);
+                        Block(packedA, panels, mb, packedB, bPanels, nb, kc, C + (long)i0 * Ldc + j0, beta, edge);
+                    }
+                }
+            }
+        }
+
+        // all MR×NR tiles of a packed A block × packed B block
+        private void Block(float* packedA, int panels, int mb, float* packedB, int bPanels, int nb, int kc, float* c, float beta, float* edge)
+        {
+            int mrFull = TKernel.MR, nrFull = TKernel.NR;
+            for (int q = 0; q < panels; q++)
+            {
+                float* aPanel = packedA + (long)q * mrFull * kc;
+                int mr = Math.Min(mrFull, mb - q * mrFull);
+                float* cRow = c + (long)q * mrFull * Ldc;
                 for (int r = 0; r < bPanels; r++)
                 {
-                    float* bPanel = packedB + (long)r * nrFull * Kc;
+                    float* bPanel = packedB + (long)r * nrFull * kc;
                     int nr = Math.Min(nrFull, nb - r * nrFull);
                     if (mr == mrFull && nr == nrFull)
                     {
-                        TKernel.Run(Kc, aPanel, bPanel, cRow + r * nrFull, Ldc, Alpha, Beta);
+                        TKernel.Run(kc, aPanel, bPanel, cRow + r * nrFull, Ldc, Alpha, beta);
                     }
                     else
                     {
                         // partial tile: the kernel writes raw sums (α = 1, β = 0 is exact) to a scratch tile
-                        TKernel.Run(Kc, aPanel, bPanel, edge, nrFull, 1f, 0f);
-                        GemmTile.StoreEdge(edge, nrFull, cRow + r * nrFull, Ldc, mr, nr, Alpha, Beta);
+                        TKernel.Run(kc, aPanel, bPanel, edge, nrFull, 1f, 0f);
+                        GemmTile.StoreEdge(edge, nrFull, cRow + r * nrFull, Ldc, mr, nr, Alpha, beta);
                     }
                 }
             }
