@@ -32,7 +32,7 @@ public class GemmKernelTests
     [InlineData(2f, 0.25f)]
     public void Alpha_beta_and_padded_leading_dimensions(float alpha, float beta)
     {
-        foreach (var (m, n, k) in new[] { (7, 13, 31), (37, 45, 67), (13, 33, 385) })
+        foreach (var (m, n, k) in new[] { (7, 13, 31), (37, 45, 67), (13, 33, 385), (1, 45, 67), (37, 1, 67), (1, 1, 9) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     CheckAgainstDouble(ta, tb, m, n, k, alpha, beta, pad: 5, seed: 99);

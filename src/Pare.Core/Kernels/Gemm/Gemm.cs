@@ -37,6 +37,11 @@ public static partial class Gemm
             ScaleC(m, n, beta, c, ldc);
             return;
         }
+        if (m == 1 || n == 1)
+        {
+            Gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            return;
+        }
         unsafe
         {
             fixed (float* pa = a)
