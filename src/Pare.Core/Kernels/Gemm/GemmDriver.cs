@@ -23,6 +23,9 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     // tasks per thread: a thread that falls behind (descheduled, slower core) is evened out by the others
     private const int TasksPerThread = 2;
 
+    // from this many multiply-adds on, a task is long enough that balancing matters less than packing B once per thread
+    private const long BigMacs = 512L * 512 * 512;
+
     // below this many multiply-adds the fork/join costs more than a second thread saves
     private const long SerialMacs = 96L * 96 * 96;
 
@@ -39,7 +42,8 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
 
         // split the longer side of C first, in whole tiles
         int mPanels = (m + mrFull - 1) / mrFull, nPanels = (n + nrFull - 1) / nrFull;
-        int tasks = threads == 1 ? 1 : TasksPerThread * threads;
+        // big problems: one task per thread, so B is packed by as few row groups as possible
+        int tasks = threads == 1 ? 1 : (long)m * n * k >= BigMacs ? threads : TasksPerThread * threads;
         int rowGroups, colGroups;
         if (mPanels * mrFull >= nPanels * nrFull)
         {
