@@ -4,6 +4,9 @@
 usage: /usr/bin/python3 bench/peers/torch_gemm.py [THREADS] [NAME-PREFIX ...]
 Same JSON-line format, OPENBLAS_CORETYPE choice and timing method as shared/peers/torch_bench.py, whose
 gemm_N rows cover the square shapes.
+
+Debian's torch calls whatever libblas.so.3 the alternatives system selects: with only the reference BLAS
+(libblas3) installed it runs at ~4 GFLOP/s; install OpenBLAS (apt-get install libopenblas0-pthread) first.
 """
 import json, os, statistics, sys, time
 
