@@ -1,0 +1,30 @@
+using Pare.Core.Kernels.Gemm;
+using Pare.Core.Random;
+
+namespace Pare.Bench;
+
+/// <summary>GEMM rows: square N×N×N (peer: shared/peers/torch_bench.py) and the skinny M×K×N shapes of the MLP,
+/// transformer and CNN layers (peer: bench/peers/torch_gemm.py).</summary>
+public sealed class GemmSuite : IBenchSuite
+{
+    /// <inheritdoc/>
+    public IEnumerable<BenchCase> Cases()
+    {
+        foreach (int n in new[] { 256, 512, 1024, 2048 })
+            yield return Case($"gemm_{n}", n, n, n, n < 2048 ? 10 : 4);
+        yield return Case("gemm_128x784x512", 128, 784, 512, 10);
+        yield return Case("gemm_4096x128x128", 4096, 128, 128, 10);
+        yield return Case("gemm_128x3136x128", 128, 3136, 128, 10);
+    }
+
+    private static BenchCase Case(string name, int m, int k, int n, int reps) => new(name, () =>
+    {
+        var rng = new Rng(0);
+        var a = new float[m * k];
+        var b = new float[k * n];
+        var c = new float[m * n];
+        for (int i = 0; i < a.Length; i++) a[i] = rng.NextFloat();
+        for (int i = 0; i < b.Length; i++) b[i] = rng.NextFloat();
+        return () => Gemm.Sgemm(false, false, m, n, k, 1f, a, k, b, n, 0f, c, n);
+    }, Flops: 2.0 * m * n * k, Reps: reps);
+}
