@@ -6,7 +6,7 @@ using Pare.Core.Threading;
 namespace Pare.Core.Kernels.Conv;
 
 /// <summary>2-D convolution (cross-correlation, as PyTorch and ONNX define it) forward and gradients. The
-/// general case is im2col + <see cref="Gemm.Gemm.Sgemm"/> per image and group; 1×1 stride-1 unpadded convolutions
+/// general case is im2col + <c>Gemm.Sgemm</c> per image and group; 1×1 stride-1 unpadded convolutions
 /// multiply the input directly; depthwise convolutions go to <see cref="DepthwiseConv2d"/>. Work is split per
 /// image (or per fixed image chunk for the weight gradient), so results do not depend on the thread count.
 /// Scalar twin: <see cref="Conv2dReference"/>.</summary>

@@ -1,0 +1,24 @@
+using Pare.Core;
+using Pare.Core.Ops;
+using Pare.Core.Random;
+
+namespace Pare.Nn.Modules;
+
+/// <summary>A lookup table of vectors, initialized N(0, 1) like PyTorch's.</summary>
+public sealed class Embedding : Module
+{
+    /// <summary>Creates a table of <paramref name="count"/> vectors of size <paramref name="dim"/>.</summary>
+    public Embedding(int count, int dim, Rng rng)
+    {
+        ArgumentOutOfRangeException.ThrowIfLessThan(count, 1);
+        ArgumentOutOfRangeException.ThrowIfLessThan(dim, 1);
+        Weight = Parameter(nameof(Weight), Tensor.Normal([count, dim], 0, 1, rng));
+    }
+
+    /// <summary>(count, dim)</summary>
+    public Tensor Weight { get; }
+
+    /// <param name="x">indices (*) int64 or int32</param>
+    /// <returns>(*, dim)</returns>
+    public override Tensor Forward(Tensor x) => Indexing.Embedding(x, Weight);
+}
