@@ -129,6 +129,19 @@ public class SequenceLayerTests
     }
 
     [Fact]
+    public void Empty_sequence_returns_the_initial_state()
+    {
+        var (y, h, c) = new Lstm(3, 4, new Rng(0), 2).Forward(Tensor.Zeros([2, 0, 3]), null);
+        Assert.Equal(new Shape(2, 0, 4), y.Shape);
+        Assert.Equal(new Shape(2, 2, 4), h.Shape);
+        Assert.All(c.ToArray<float>(), v => Assert.Equal(0f, v));
+        var h0 = Tensor.Full([1, 2, 4], 0.5f);
+        var (yg, hg) = new Gru(3, 4, new Rng(0)).Forward(Tensor.Zeros([2, 0, 3]), h0);
+        Assert.Equal(new Shape(2, 0, 4), yg.Shape);
+        Assert.All(hg.ToArray<float>(), v => Assert.Equal(0.5f, v));
+    }
+
+    [Fact]
     public void Bad_inputs_name_the_shapes()
     {
         var rng = new Rng(0);
