@@ -183,7 +183,9 @@ public static unsafe class Conv2dKernel
         int chunks = Math.Clamp(PartialBudget / Math.Max(wCount, 1), 1, Math.Min(MaxWeightChunks, g.N));
         int perChunk = (g.N + chunks - 1) / chunks;
         chunks = (g.N + perChunk - 1) / perChunk;
-        int per = Math.Min(ImagesPerChunk(g), perChunk);
+        // sub-batches of (nearly) equal size within a chunk: 8 images at 5 per GEMM run as 4 + 4, not 5 + 3
+        int subBatches = (perChunk + ImagesPerChunk(g) - 1) / ImagesPerChunk(g);
+        int per = (perChunk + subBatches - 1) / subBatches;
         bool transposed = patch < kg;
         float[] partials = ArrayPool<float>.Shared.Rent(chunks * wCount);
         try
