@@ -8,12 +8,13 @@ namespace Pare.Core.Tests.Kernels;
 [Collection(nameof(ThreadCountSerial))]
 public class ConvDeterminismTests
 {
-    // several images per chunk and a last partial chunk; a transposed weight gradient; a single-chunk batch
+    // several images per chunk and a last partial chunk; a transposed weight gradient; a single-chunk batch; a large image cut into row bands
     private static readonly ConvGeometry[] Geometries =
     [
         new(37, 6, 9, 9, 10, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         new(9, 1, 14, 14, 24, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
         new(1, 8, 40, 40, 16, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
+        new(2, 3, 50, 50, 8, 3, 3, PadTop: 1, PadLeft: 1, PadBottom: 1, PadRight: 1),
     ];
 
     private static float[] RunAll()

@@ -49,12 +49,21 @@ public static unsafe class Conv2dKernel
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
         int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per;
         bool hasBias = !bias.IsEmpty;
+        // a large image (one per chunk) is further cut into bands of output rows, so its patch block stays in cache
+        int bands = per == 1 && !g.IsPointwise && plane > 2 * TargetColumns ? Math.Max(1, plane / TargetColumns) : 1;
+        int bandRows = (g.OutHeight + bands - 1) / bands;
+        bands = (g.OutHeight + bandRows - 1) / bandRows;
         fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
         {
             float* px = px0, pw = pw0, pb = pb0, py = py0;
-            RunChunks(chunks, (chunk, pool) =>
+            RunChunks(chunks * bands, (task, pool) =>
             {
-                int n0 = chunk * per, count = Math.Min(per, geo.N - n0), cols = count * plane;
+                int chunk = task / bands, n0 = chunk * per, count = Math.Min(per, geo.N - n0), cols = count * plane;
+                if (bands > 1)
+                {
+                    ForwardBand(geo, px + (long)n0 * inImage, pw, hasBias ? pb : null, py + (long)n0 * outImage, task % bands * bandRows, bandRows, pool);
+                    return;
+                }
                 float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * cols);
                 float[]? prod = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
                 try
@@ -97,6 +106,32 @@ public static unsafe class Conv2dKernel
                     if (prod is not null) ArrayPool<float>.Shared.Return(prod);
                 }
             });
+        }
+    }
+
+    /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band, then one GEMM per group writing
+    /// straight into y's rows (ldc = the full plane).</summary>
+    private static void ForwardBand(in ConvGeometry g, float* x, float* w, float* bias, float* y, int oy0, int rows, WorkerPool? pool)
+    {
+        int ow = g.OutWidth, plane = g.OutHeight * ow, oy1 = Math.Min(g.OutHeight, oy0 + rows), cols = (oy1 - oy0) * ow;
+        int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
+        float[] col = ArrayPool<float>.Shared.Rent(patch * cols);
+        try
+        {
+            for (int grp = 0; grp < g.Groups; grp++)
+            {
+                Im2Col.Unfold(g, new ReadOnlySpan<float>(x + (long)grp * inGroup, inGroup), col, cols, oy0, oy1);
+                var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
+                var c = yg[(oy0 * ow)..];
+                Gemm.Gemm.Sgemm(false, false, kg, cols, patch, 1f, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
+                    col.AsSpan(0, patch * cols), cols, 0f, c, plane, pool);
+                if (bias != null)
+                    for (int k = 0; k < kg; k++) TensorPrimitives.Add(c.Slice(k * plane, cols), bias[grp * kg + k], c.Slice(k * plane, cols));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(col);
         }
     }
 
