@@ -29,6 +29,7 @@ public sealed class ConvSuite : IBenchSuite
             var y = new float[x.Length];
             return () => DepthwiseConv2d.Forward(g, x, w, default, y);
         }, Flops: 2.0 * 32 * 64 * 56 * 56 * 9);
+        yield return BackwardRow("conv2d_bwd_b128_1x28x28_c32_k3", 128, 1, 28, 32, inputGrad: false);
         yield return BackwardRow("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64);
         yield return BackwardRow("conv2d_dw_bwd_b32_64x56x56_k3", 32, 64, 56, 64, groups: 64);
         yield return Im2ColRow("im2col_b32_64x56x56_k3", 32, 64, 56);
@@ -73,8 +74,9 @@ public sealed class ConvSuite : IBenchSuite
             };
         }, Flops: 2.0 * n * k * ((size - 1) / stride + 1) * ((size - 1) / stride + 1) * (c / groups) * 9, Reps: reps);
 
-    // dX and dW of a 3×3 pad-1 conv: twice the forward's flops.
-    private static BenchCase BackwardRow(string name, int n, int c, int size, int k, int groups = 1) =>
+    // dX and dW of a 3×3 pad-1 conv: twice the forward's flops (dW alone when the input needs no gradient, as for
+    // a network's first layer).
+    private static BenchCase BackwardRow(string name, int n, int c, int size, int k, int groups = 1, bool inputGrad = true) =>
         new(name, () =>
         {
             var rng = new Rng(8);
@@ -86,10 +88,10 @@ public sealed class ConvSuite : IBenchSuite
             var dw = new float[w.Length];
             return () =>
             {
-                Conv2dKernel.BackwardInput(g, dy, w, dx);
+                if (inputGrad) Conv2dKernel.BackwardInput(g, dy, w, dx);
                 Conv2dKernel.BackwardWeight(g, x, dy, dw);
             };
-        }, Flops: 4.0 * n * k * size * size * (c / groups) * 9);
+        }, Flops: (inputGrad ? 4.0 : 2.0) * n * k * size * size * (c / groups) * 9);
 
     // The non-GEMM part of the general path alone: unfolding every image of the batch (single thread).
     private static BenchCase Im2ColRow(string name, int n, int c, int size) =>

@@ -56,16 +56,17 @@ forward("conv2d_b32_64x56x56_c64_k3", 32, 64, 56, 64, reps=3)
 forward("conv2d_dw_b32_64x56x56_k3", 32, 64, 56, 64, groups=64)
 forward("conv2d_dw_s2_b32_128x56x56_k3", 32, 128, 56, 128, groups=128, stride=2)
 
-def backward(name, n, c, size, k, groups=1):
+def backward(name, n, c, size, k, groups=1, input_grad=True):
     if not wanted(name): return
-    x = (torch.rand(n, c, size, size) * 2 - 1).requires_grad_()
+    x = (torch.rand(n, c, size, size) * 2 - 1).requires_grad_(input_grad)
     w = (torch.rand(k, c // groups, 3, 3) * 2 - 1).requires_grad_()
     y = F.conv2d(x, w, None, 1, 1, 1, groups)
     dy = torch.rand_like(y) * 2 - 1
-    ms = timeit(lambda: torch.autograd.grad(y, (x, w), dy, retain_graph=True))
-    emit(name, ms, gflops=round(4.0 * n * k * size * size * (c // groups) * 9 / ms / 1e6, 1))
+    ms = timeit(lambda: torch.autograd.grad(y, (x, w) if input_grad else (w,), dy, retain_graph=True))
+    emit(name, ms, gflops=round((4.0 if input_grad else 2.0) * n * k * size * size * (c // groups) * 9 / ms / 1e6, 1))
 
 
+backward("conv2d_bwd_b128_1x28x28_c32_k3", 128, 1, 28, 32, input_grad=False)
 backward("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64)
 backward("conv2d_dw_bwd_b32_64x56x56_k3", 32, 64, 56, 64, groups=64)
 

@@ -36,6 +36,14 @@ public class ConvKernelTests
     [InlineData(1, 2, 7, 100, 2, 3, 3, 3, 0, 2, 1, 0, 2, 2)] // depthwise stride 3, dilation 2, wide rows
     [InlineData(1, 2, 4, 64, 2, 1, 5, 1, 0, 2, 0, 2, 1, 2)] // depthwise 1×5, width a multiple of every vector
     [InlineData(3, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // first layer of the Fashion-MNIST CNN
+    [InlineData(13, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // chunks of 10 images (1024 / 100 columns) and a last one of 3
+    [InlineData(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // batch 1: one chunk, the GEMM alone uses the threads
+    [InlineData(23, 4, 7, 6, 6, 3, 3, 2, 1, 0, 1, 0, 1, 2)] // groups 2, many small images per chunk (12 columns each)
+    [InlineData(5, 1, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // patch 9 < 16 channels: weight gradient formed transposed
+    [InlineData(5, 2, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // transposed weight gradient, groups 2
+    [InlineData(40, 2, 3, 3, 8, 2, 2, 1, 0, 0, 0, 0, 1, 1)] // weight-gradient chunks (16) cut across image chunks
+    [InlineData(2, 3, 47, 45, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // large image: forward in two bands of 24 and 23 output rows
+    [InlineData(1, 4, 60, 50, 6, 3, 3, 1, 0, 1, 2, 0, 1, 2)] // bands, groups 2, asymmetric pads, batch 1
     [InlineData(0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // empty batch
     [InlineData(2, 2, 1, 1, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1)] // 1×1 image
     [InlineData(2, 4, 3, 3, 0, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // no output channels

@@ -18,7 +18,17 @@ public static unsafe class Conv2dKernel
     /// <summary>Most image chunks the weight gradient is split into.</summary>
     private const int MaxWeightChunks = 16;
 
-    /// <summary>y = conv(x, w) + bias.</summary>
+    /// <summary>Columns (images × output positions) one im2col GEMM aims for: wide enough that packing A (the
+    /// weights) and the call overhead are spread over many columns, small enough that the column block stays
+    /// near L2.</summary>
+    private const int TargetColumns = 1024;
+
+    // one-thread pool for the GEMMs inside a chunk loop that already occupies every thread
+    private static readonly WorkerPool SerialPool = new(1);
+
+    /// <summary>y = conv(x, w) + bias. The batch is cut into chunks of whole images (a count that depends only on
+    /// the shapes); each chunk unfolds its images side by side into one patch matrix (patch × images·plane) and
+    /// runs one GEMM per group, so a small image still gives the GEMM a wide N.</summary>
     /// <param name="g">geometry (must be valid)</param>
     /// <param name="x">(N, C_in, H, W)</param>
     /// <param name="w">(C_out, C_in/groups, kH, kW)</param>
@@ -37,40 +47,96 @@ public static unsafe class Conv2dKernel
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
+        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per;
         bool hasBias = !bias.IsEmpty;
+        // a large image (one per chunk) is further cut into bands of output rows, so its patch block stays in cache
+        int bands = per == 1 && !g.IsPointwise && plane > 2 * TargetColumns ? Math.Max(1, plane / TargetColumns) : 1;
+        int bandRows = (g.OutHeight + bands - 1) / bands;
+        bands = (g.OutHeight + bandRows - 1) / bandRows;
         fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
         {
             float* px = px0, pw = pw0, pb = pb0, py = py0;
-            Parallelism.For(g.N, n =>
+            RunChunks(chunks * bands, (task, pool) =>
             {
-                float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * plane);
+                int chunk = task / bands, n0 = chunk * per, count = Math.Min(per, geo.N - n0), cols = count * plane;
+                if (bands > 1)
+                {
+                    ForwardBand(geo, px + (long)n0 * inImage, pw, hasBias ? pb : null, py + (long)n0 * outImage, task % bands * bandRows, bandRows, pool);
+                    return;
+                }
+                float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * cols);
+                float[]? prod = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
                 try
                 {
-                    var yn = new Span<float>(py + (long)n * outImage, outImage);
                     for (int grp = 0; grp < geo.Groups; grp++)
                     {
-                        var xg = new ReadOnlySpan<float>(px + (long)n * inImage + (long)grp * inGroup, inGroup);
-                        ReadOnlySpan<float> b = xg;
+                        ReadOnlySpan<float> b = new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup);
                         if (col is not null)
                         {
-                            Im2Col.Unfold(geo, xg, col.AsSpan(0, patch * plane));
-                            b = col.AsSpan(0, patch * plane);
+                            for (int i = 0; i < count; i++)
+                                Im2Col.Unfold(geo, new ReadOnlySpan<float>(px + (long)(n0 + i) * inImage + (long)grp * inGroup, inGroup), col.AsSpan(i * plane), cols);
+                            b = col.AsSpan(0, patch * cols);
                         }
                         var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
-                        Gemm.Gemm.Sgemm(false, false, kg, plane, patch, 1f, wg, patch, b, plane, 0f, yn.Slice(grp * kg * plane, kg * plane), plane);
+                        if (prod is null)
+                        {
+                            var yg = new Span<float>(py + (long)n0 * outImage + (long)grp * kg * plane, kg * plane);
+                            Gemm.Gemm.Sgemm(false, false, kg, plane, patch, 1f, wg, patch, b, plane, 0f, yg, plane, pool);
+                            if (hasBias)
+                                for (int k = 0; k < kg; k++) TensorPrimitives.Add(yg.Slice(k * plane, plane), pb[grp * kg + k], yg.Slice(k * plane, plane));
+                            continue;
+                        }
+                        // prod (kg × images·plane): scatter each image's block into NCHW, adding the bias on the way
+                        Gemm.Gemm.Sgemm(false, false, kg, cols, patch, 1f, wg, patch, b, cols, 0f, prod.AsSpan(0, kg * cols), cols, pool);
+                        for (int k = 0; k < kg; k++)
+                        {
+                            for (int i = 0; i < count; i++)
+                            {
+                                var src = prod.AsSpan(k * cols + i * plane, plane);
+                                var dst = new Span<float>(py + (long)(n0 + i) * outImage + (long)(grp * kg + k) * plane, plane);
+                                if (hasBias) TensorPrimitives.Add(src, pb[grp * kg + k], dst);
+                                else src.CopyTo(dst);
+                            }
+                        }
                     }
-                    if (hasBias)
-                        for (int k = 0; k < geo.OutChannels; k++) TensorPrimitives.Add(yn.Slice(k * plane, plane), pb[k], yn.Slice(k * plane, plane));
                 }
                 finally
                 {
                     if (col is not null) ArrayPool<float>.Shared.Return(col);
+                    if (prod is not null) ArrayPool<float>.Shared.Return(prod);
                 }
             });
         }
     }
 
-    /// <summary>dx = ∂L/∂x given dy = ∂L/∂y.</summary>
+    /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band, then one GEMM per group writing
+    /// straight into y's rows (ldc = the full plane).</summary>
+    private static void ForwardBand(in ConvGeometry g, float* x, float* w, float* bias, float* y, int oy0, int rows, WorkerPool? pool)
+    {
+        int ow = g.OutWidth, plane = g.OutHeight * ow, oy1 = Math.Min(g.OutHeight, oy0 + rows), cols = (oy1 - oy0) * ow;
+        int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
+        float[] col = ArrayPool<float>.Shared.Rent(patch * cols);
+        try
+        {
+            for (int grp = 0; grp < g.Groups; grp++)
+            {
+                Im2Col.Unfold(g, new ReadOnlySpan<float>(x + (long)grp * inGroup, inGroup), col, cols, oy0, oy1);
+                var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
+                var c = yg[(oy0 * ow)..];
+                Gemm.Gemm.Sgemm(false, false, kg, cols, patch, 1f, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
+                    col.AsSpan(0, patch * cols), cols, 0f, c, plane, pool);
+                if (bias != null)
+                    for (int k = 0; k < kg; k++) TensorPrimitives.Add(c.Slice(k * plane, cols), bias[grp * kg + k], c.Slice(k * plane, cols));
+            }
+        }
+        finally
+        {
+            ArrayPool<float>.Shared.Return(col);
+        }
+    }
+
+    /// <summary>dx = ∂L/∂x given dy = ∂L/∂y: per chunk of images, dcol (patch × images·plane) = W_gᵀ · dy_g in one
+    /// GEMM, then col2im per image.</summary>
     /// <param name="g">geometry</param>
     /// <param name="dy">(N, C_out, OutH, OutW)</param>
     /// <param name="w">(C_out, C_in/groups, kH, kW)</param>
@@ -87,45 +153,50 @@ public static unsafe class Conv2dKernel
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
+        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per;
         fixed (float* pdy0 = dy, pw0 = w, pdx0 = dx)
         {
             float* pdy = pdy0, pw = pw0, pdx = pdx0;
-            Parallelism.For(g.N, n =>
+            RunChunks(chunks, (chunk, pool) =>
             {
-                float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * plane);
+                int n0 = chunk * per, count = Math.Min(per, geo.N - n0), cols = count * plane;
+                float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * cols);
+                float[]? gathered = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
                 try
                 {
-                    var dxn = new Span<float>(pdx + (long)n * inImage, inImage);
-                    if (col is not null) dxn.Clear();
+                    var dxc = new Span<float>(pdx + (long)n0 * inImage, count * inImage);
+                    if (col is not null) dxc.Clear();
                     for (int grp = 0; grp < geo.Groups; grp++)
                     {
-                        var dyg = new ReadOnlySpan<float>(pdy + (long)n * outImage + (long)grp * kg * plane, kg * plane);
+                        ReadOnlySpan<float> dyg = gathered is null
+                            ? new ReadOnlySpan<float>(pdy + (long)n0 * outImage + (long)grp * kg * plane, kg * plane)
+                            : Gather(pdy, outImage, n0, count, grp * kg, kg, plane, gathered);
                         var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
-                        var dxg = dxn.Slice(grp * inGroup, inGroup);
-                        // dcol (patch × plane) = W_gᵀ · dy_g; for 1×1 the patch matrix is the input itself.
                         if (col is null)
                         {
-                            Gemm.Gemm.Sgemm(true, false, patch, plane, kg, 1f, wg, patch, dyg, plane, 0f, dxg, plane);
+                            // 1×1: the patch matrix is the input itself (chunks hold one image, see ImagesPerChunk)
+                            Gemm.Gemm.Sgemm(true, false, patch, plane, kg, 1f, wg, patch, dyg, plane, 0f, dxc.Slice(grp * inGroup, inGroup), plane, pool);
+                            continue;
                         }
-                        else
-                        {
-                            var dcol = col.AsSpan(0, patch * plane);
-                            Gemm.Gemm.Sgemm(true, false, patch, plane, kg, 1f, wg, patch, dyg, plane, 0f, dcol, plane);
-                            Im2Col.Fold(geo, dcol, dxg);
-                        }
+                        var dcol = col.AsSpan(0, patch * cols);
+                        Gemm.Gemm.Sgemm(true, false, patch, cols, kg, 1f, wg, patch, dyg, cols, 0f, dcol, cols, pool);
+                        for (int i = 0; i < count; i++) Im2Col.Fold(geo, dcol[(i * plane)..], cols, dxc.Slice(i * inImage + grp * inGroup, inGroup));
                     }
                 }
                 finally
                 {
                     if (col is not null) ArrayPool<float>.Shared.Return(col);
+                    if (gathered is not null) ArrayPool<float>.Shared.Return(gathered);
                 }
             });
         }
     }
 
     /// <summary>dw = ∂L/∂w given dy. The batch is cut into a number of chunks that depends only on the shapes;
-    /// each chunk accumulates its images in order into its own partial, and the partials are summed in chunk
-    /// order, so the result is bit-identical for every thread count.</summary>
+    /// each chunk accumulates its images, a few at a time side by side (one GEMM with K = images·plane), in order
+    /// into its own partial, and the partials are summed in chunk order, so the result is bit-identical for every
+    /// thread count. When the patch is shorter than the output channels (the first layer of a CNN: C_in = 1) the
+    /// product is formed transposed, dwᵀ = col · dyᵀ, which fills the GEMM's tiles better.</summary>
     /// <param name="g">geometry</param>
     /// <param name="x">(N, C_in, H, W)</param>
     /// <param name="dy">(N, C_out, OutH, OutW)</param>
@@ -147,49 +218,101 @@ public static unsafe class Conv2dKernel
         int chunks = Math.Clamp(PartialBudget / Math.Max(wCount, 1), 1, Math.Min(MaxWeightChunks, g.N));
         int perChunk = (g.N + chunks - 1) / chunks;
         chunks = (g.N + perChunk - 1) / perChunk;
+        // sub-batches of (nearly) equal size within a chunk: 8 images at 5 per GEMM run as 4 + 4, not 5 + 3
+        int subBatches = (perChunk + ImagesPerChunk(g) - 1) / ImagesPerChunk(g);
+        int per = (perChunk + subBatches - 1) / subBatches;
+        bool transposed = patch < kg;
         float[] partials = ArrayPool<float>.Shared.Rent(chunks * wCount);
         try
         {
             fixed (float* px0 = x, pdy0 = dy, ppart0 = partials)
             {
                 float* px = px0, pdy = pdy0, ppart = ppart0;
-                Parallelism.For(chunks, chunk =>
+                RunChunks(chunks, (chunk, pool) =>
                 {
                     var part = new Span<float>(ppart + (long)chunk * wCount, wCount);
-                    float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * plane);
+                    int maxCols = per * plane;
+                    float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * maxCols);
+                    float[]? gathered = per > 1 ? ArrayPool<float>.Shared.Rent(kg * maxCols) : null;
                     try
                     {
-                        int n0 = chunk * perChunk, n1 = Math.Min(geo.N, n0 + perChunk);
-                        for (int n = n0; n < n1; n++)
+                        int c0 = chunk * perChunk, c1 = Math.Min(geo.N, c0 + perChunk);
+                        for (int n0 = c0; n0 < c1; n0 += per)
                         {
+                            int count = Math.Min(per, c1 - n0), cols = count * plane;
                             for (int grp = 0; grp < geo.Groups; grp++)
                             {
-                                var xg = new ReadOnlySpan<float>(px + (long)n * inImage + (long)grp * inGroup, inGroup);
-                                ReadOnlySpan<float> b = xg;
+                                ReadOnlySpan<float> b = new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup);
                                 if (col is not null)
                                 {
-                                    Im2Col.Unfold(geo, xg, col.AsSpan(0, patch * plane));
-                                    b = col.AsSpan(0, patch * plane);
+                                    for (int i = 0; i < count; i++)
+                                        Im2Col.Unfold(geo, new ReadOnlySpan<float>(px + (long)(n0 + i) * inImage + (long)grp * inGroup, inGroup), col.AsSpan(i * plane), cols);
+                                    b = col.AsSpan(0, patch * cols);
                                 }
-                                var dyg = new ReadOnlySpan<float>(pdy + (long)n * outImage + (long)grp * kg * plane, kg * plane);
-                                // dW_g (kg × patch) += dy_g (kg × plane) · colᵀ (plane × patch)
-                                Gemm.Gemm.Sgemm(false, true, kg, patch, plane, 1f, dyg, plane, b, plane, n == n0 ? 0f : 1f,
-                                    part.Slice(grp * kg * patch, kg * patch), patch);
+                                ReadOnlySpan<float> dyg = count == 1
+                                    ? new ReadOnlySpan<float>(pdy + (long)n0 * outImage + (long)grp * kg * plane, kg * plane)
+                                    : Gather(pdy, outImage, n0, count, grp * kg, kg, plane, gathered!);
+                                float beta = n0 == c0 ? 0f : 1f;
+                                var pg = part.Slice(grp * kg * patch, kg * patch);
+                                // dW_g (kg × patch) += dy_g (kg × cols) · colᵀ (cols × patch), or its transpose
+                                if (transposed) Gemm.Gemm.Sgemm(false, true, patch, kg, cols, 1f, b, cols, dyg, cols, beta, pg, kg, pool);
+                                else Gemm.Gemm.Sgemm(false, true, kg, patch, cols, 1f, dyg, cols, b, cols, beta, pg, patch, pool);
                             }
                         }
                     }
                     finally
                     {
                         if (col is not null) ArrayPool<float>.Shared.Return(col);
+                        if (gathered is not null) ArrayPool<float>.Shared.Return(gathered);
                     }
                 });
             }
-            for (int c = 0; c < chunks; c++) TensorPrimitives.Add(dw, partials.AsSpan(c * wCount, wCount), dw);
+            if (!transposed)
+            {
+                for (int c = 0; c < chunks; c++) TensorPrimitives.Add(dw, partials.AsSpan(c * wCount, wCount), dw);
+            }
+            else
+            {
+                // sum the (patch × kg) partials in chunk order, then transpose each group into (kg × patch)
+                var sum = partials.AsSpan(0, wCount);
+                for (int c = 1; c < chunks; c++) TensorPrimitives.Add(sum, partials.AsSpan(c * wCount, wCount), sum);
+                for (int grp = 0; grp < g.Groups; grp++)
+                    for (int p = 0; p < patch; p++)
+                        for (int k = 0; k < kg; k++) dw[grp * kg * patch + k * patch + p] = sum[grp * kg * patch + p * kg + k];
+            }
         }
         finally
         {
             ArrayPool<float>.Shared.Return(partials);
         }
+    }
+
+    /// <summary>Images per chunk of the im2col GEMMs: enough to give them about <see cref="TargetColumns"/>
+    /// columns, a function of the shapes only. Pointwise convolutions read x in place, one image at a time.</summary>
+    private static int ImagesPerChunk(in ConvGeometry g)
+    {
+        int plane = g.OutHeight * g.OutWidth;
+        if (g.IsPointwise || plane == 0) return 1;
+        return Math.Clamp(TargetColumns / plane, 1, Math.Max(g.N, 1));
+    }
+
+    /// <summary>Runs body(chunk, pool) for every chunk: a single chunk on the calling thread with the GEMMs free to
+    /// use every thread, several chunks spread over the pool with one-thread GEMMs. GEMM results do not depend on
+    /// its thread count, so neither do ours.</summary>
+    private static void RunChunks(int chunks, Action<int, WorkerPool?> body)
+    {
+        if (chunks == 1) body(0, null);
+        else Parallelism.For(chunks, chunk => body(chunk, SerialPool));
+    }
+
+    /// <summary>Copies channels [k0, k0+kg) of images [n0, n0+count) of dy side by side into (kg × count·plane).</summary>
+    private static ReadOnlySpan<float> Gather(float* dy, int outImage, int n0, int count, int k0, int kg, int plane, float[] dst)
+    {
+        int cols = count * plane;
+        for (int k = 0; k < kg; k++)
+            for (int i = 0; i < count; i++)
+                new ReadOnlySpan<float>(dy + (long)(n0 + i) * outImage + (long)(k0 + k) * plane, plane).CopyTo(dst.AsSpan(k * cols + i * plane, plane));
+        return dst.AsSpan(0, kg * cols);
     }
 
     /// <summary>db[k] = Σ over batch and positions of dy[n, k, ·, ·]; parallel over channels, batch in order.</summary>

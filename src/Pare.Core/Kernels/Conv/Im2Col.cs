@@ -11,9 +11,29 @@ public static class Im2Col
     /// <param name="g">geometry (only the per-group sizes are used)</param>
     /// <param name="x">(C_in/groups, H, W) of one image</param>
     /// <param name="col">(C_in/groups · kH · kW, OutH · OutW), fully overwritten</param>
-    public static void Unfold(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col)
+    public static void Unfold(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col) =>
+        Unfold(g, x, col, g.OutHeight * g.OutWidth);
+
+    /// <summary>col = im2col(x) for one image and one group, written as a column block of a wider matrix: row r
+    /// of the patch matrix starts at col[r·ld], so several images can sit side by side in one GEMM operand.</summary>
+    /// <param name="g">geometry</param>
+    /// <param name="x">(C_in/groups, H, W) of one image</param>
+    /// <param name="col">(C_in/groups · kH · kW) rows of OutH · OutW values at stride <paramref name="ld"/></param>
+    /// <param name="ld">row stride of <paramref name="col"/> (≥ OutH · OutW)</param>
+    internal static void Unfold(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col, int ld) =>
+        Unfold(g, x, col, ld, 0, g.OutHeight);
+
+    /// <summary>im2col of the output rows [oy0, oy1) only (a band of the image, so a large image's patch matrix
+    /// can be built and multiplied a piece at a time while it sits in cache).</summary>
+    /// <param name="g">geometry</param>
+    /// <param name="x">(C_in/groups, H, W) of one image</param>
+    /// <param name="col">(C_in/groups · kH · kW) rows of (oy1 − oy0) · OutW values at stride <paramref name="ld"/></param>
+    /// <param name="ld">row stride of <paramref name="col"/></param>
+    /// <param name="oy0">first output row</param>
+    /// <param name="oy1">end of the output rows</param>
+    internal static void Unfold(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> col, int ld, int oy0, int oy1)
     {
-        int oh = g.OutHeight, ow = g.OutWidth, plane = oh * ow, h = g.InHeight, w = g.InWidth;
+        int ow = g.OutWidth, plane = (oy1 - oy0) * ow, h = g.InHeight, w = g.InWidth;
         int row = 0;
         for (int c = 0; c < g.GroupInChannels; c++)
         {
@@ -22,12 +42,12 @@ public static class Im2Col
             {
                 for (int kw = 0; kw < g.KernelW; kw++, row++)
                 {
-                    var dst = col.Slice(row * plane, plane);
+                    var dst = col.Slice(row * ld, plane);
                     int ix0 = kw * g.DilationW - g.PadLeft;
                     ValidRange(ix0, g.StrideW, w, ow, out int lo, out int hi);
-                    for (int oy = 0; oy < oh; oy++)
+                    for (int oy = oy0; oy < oy1; oy++)
                     {
-                        var d = dst.Slice(oy * ow, ow);
+                        var d = dst.Slice((oy - oy0) * ow, ow);
                         int iy = oy * g.StrideH - g.PadTop + kh * g.DilationH;
                         if ((uint)iy >= (uint)h)
                         {
@@ -56,7 +76,15 @@ public static class Im2Col
     /// <param name="g">geometry</param>
     /// <param name="col">(C_in/groups · kH · kW, OutH · OutW)</param>
     /// <param name="x">(C_in/groups, H, W) of one image, accumulated into</param>
-    public static void Fold(in ConvGeometry g, ReadOnlySpan<float> col, Span<float> x)
+    public static void Fold(in ConvGeometry g, ReadOnlySpan<float> col, Span<float> x) =>
+        Fold(g, col, g.OutHeight * g.OutWidth, x);
+
+    /// <summary>x += col2im(col) for one image whose patch rows start at col[r·ld] (a column block of a wider matrix).</summary>
+    /// <param name="g">geometry</param>
+    /// <param name="col">(C_in/groups · kH · kW) rows of OutH · OutW values at stride <paramref name="ld"/></param>
+    /// <param name="ld">row stride of <paramref name="col"/> (≥ OutH · OutW)</param>
+    /// <param name="x">(C_in/groups, H, W) of one image, accumulated into</param>
+    internal static void Fold(in ConvGeometry g, ReadOnlySpan<float> col, int ld, Span<float> x)
     {
         int oh = g.OutHeight, ow = g.OutWidth, plane = oh * ow, h = g.InHeight, w = g.InWidth;
         int row = 0;
@@ -67,7 +95,7 @@ public static class Im2Col
             {
                 for (int kw = 0; kw < g.KernelW; kw++, row++)
                 {
-                    var src = col.Slice(row * plane, plane);
+                    var src = col.Slice(row * ld, plane);
                     int ix0 = kw * g.DilationW - g.PadLeft;
                     ValidRange(ix0, g.StrideW, w, ow, out int lo, out int hi);
                     if (hi <= lo) continue;
