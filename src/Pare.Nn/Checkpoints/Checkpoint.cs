@@ -86,12 +86,14 @@ public static class Checkpoint
         string Field(string key) => metadata.TryGetValue(key, out var v)
             ? v
             : throw new InvalidDataException($"{path}: metadata field '{key}' is missing (not a Pare checkpoint?)");
+        var preset = Field(PresetKey);
+        var data = Field(DataKey);
         var epochText = Field(EpochKey);
         var seedText = Field(SeedKey);
         if (!int.TryParse(epochText, NumberStyles.None, CultureInfo.InvariantCulture, out int epoch))
             throw new InvalidDataException($"{path}: metadata field '{EpochKey}' = '{epochText}' is not a non-negative integer");
         if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
             throw new InvalidDataException($"{path}: metadata field '{SeedKey}' = '{seedText}' is not a non-negative integer");
-        return new CheckpointInfo(Field(PresetKey), Field(DataKey), epoch, seed);
+        return new CheckpointInfo(preset, data, epoch, seed);
     }
 }

@@ -15,14 +15,15 @@ public static class ImageDataCatalog
     /// <summary>Loads the training and test sets of <paramref name="name"/>.</summary>
     /// <param name="name">one of <see cref="Names"/></param>
     /// <param name="searchFrom">folders to start the search for the repository (data/, ../shared) from;
-    /// default: the application's base directory and the current directory</param>
+    /// default: the current directory (so a repository checkout uses its own files), then the application's base
+    /// directory (where the tool carries the embedded subset)</param>
     /// <exception cref="ArgumentException">unknown name; the message lists the known ones</exception>
     /// <exception cref="FileNotFoundException">a file is missing; the message names it and how to get it</exception>
     /// <exception cref="InvalidDataException">a file is corrupt; the message names it</exception>
     public static (LabeledImages Train, LabeledImages Test) Load(string name, IReadOnlyList<string>? searchFrom = null)
     {
         ArgumentNullException.ThrowIfNull(name);
-        searchFrom ??= [AppContext.BaseDirectory, Directory.GetCurrentDirectory()];
+        searchFrom ??= [Directory.GetCurrentDirectory(), AppContext.BaseDirectory];
         return name switch
         {
             "fashion-mnist" => LoadPair(ImageDatasets.FashionMnistRoot, "train", ImageDatasets.FashionMnistRoot, "t10k",
@@ -36,7 +37,8 @@ public static class ImageDataCatalog
     private static (LabeledImages, LabeledImages) LoadSubset(IReadOnlyList<string> searchFrom)
     {
         const string Relative = "data/fashion-mnist-subset";
-        // Beside the tool first (the csproj copies the files there), then data/ of a repository above.
+        // data/ directly under a start folder (a repository root, or the tool's folder, where the csproj copies the
+        // files), then data/ of a repository above one.
         var dir = searchFrom.Select(s => Path.Combine(s, Relative)).FirstOrDefault(Directory.Exists)
             ?? FindUp(searchFrom, Relative)
             ?? throw new FileNotFoundException(
