@@ -1,0 +1,27 @@
+namespace Pare.Cli;
+
+/// <summary>Exit codes of the pare tool (documented in --help and the README).</summary>
+public static class ExitCodes
+{
+    /// <summary>Success.</summary>
+    public const int Ok = 0;
+
+    /// <summary>An unexpected error (a bug); the message and stack trace go to stderr.</summary>
+    public const int UnexpectedError = 1;
+
+    /// <summary>Bad command line: unknown command/option, bad value, unknown model or data set name.</summary>
+    public const int Usage = 2;
+
+    /// <summary>Input data or file missing or corrupt (data set files, checkpoint files).</summary>
+    public const int BadInput = 3;
+
+    /// <summary>A checkpoint does not fit the model (names, shapes or dtypes differ).</summary>
+    public const int CheckpointMismatch = 4;
+
+    /// <summary>Training diverged (NaN or infinite loss); checkpoints of completed epochs are kept.</summary>
+    public const int TrainingDiverged = 5;
+
+    /// <summary>One line per code for help texts.</summary>
+    public const string Summary =
+        "exit codes: 0 ok, 1 unexpected error, 2 usage/bad arguments, 3 bad or missing input data/file, 4 checkpoint mismatch, 5 training diverged";
+}
