@@ -7,39 +7,17 @@ namespace Pare.Nn.Modules;
 /// <summary>A multi-layer, batch-first GRU with PyTorch's parameters (<c>weight_ih_l{k}</c> (3H, F_k),
 /// <c>weight_hh_l{k}</c> (3H, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (3H), gate order r, z, n) and init
 /// U(−1/√H, 1/√H). Per step: n = tanh(W_in·x + b_in + r⊙(W_hn·h + b_hn)), h = (1 − z)⊙n + z⊙h.
-/// <para>Gating for pruning: <see cref="GateMasks"/>[k], when set, is an (H) tensor multiplied into layer k's hidden
+/// <para>Gating for pruning: <see cref="RecurrentLayer.GateMasks"/>[k], when set, is an (H) tensor multiplied into layer k's hidden
 /// state after every step (zero removes the unit from output and recurrence).</para></summary>
-public sealed class Gru : Module
+public sealed class Gru : RecurrentLayer
 {
-    private readonly Tensor[] _wIh, _wHh, _bIh, _bHh;
-
     /// <summary>Creates the layers.</summary>
     public Gru(int inputSize, int hiddenSize, Rng rng, int numLayers = 1)
+        : base(3, inputSize, hiddenSize, rng, numLayers)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(numLayers, 1);
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        NumLayers = numLayers;
-        (_wIh, _wHh, _bIh, _bHh) = RecurrentWeights.Register(Parameter, 3, inputSize, hiddenSize, numLayers, rng);
-        GateMasks = new Tensor?[numLayers];
     }
 
-    /// <summary>F, the input features.</summary>
-    public int InputSize { get; }
-
-    /// <summary>H, the hidden units per layer.</summary>
-    public int HiddenSize { get; }
-
-    /// <summary>Stacked layers.</summary>
-    public int NumLayers { get; }
-
-    /// <summary>Per layer, an optional (H) mask multiplied into the hidden state after every step (null = none).</summary>
-    public Tensor?[] GateMasks { get; }
-
-    /// <param name="x">(B, T, F)</param>
-    /// <returns>(B, T, H)</returns>
+    /// <inheritdoc/>
     public override Tensor Forward(Tensor x) => Forward(x, null).Output;
 
     /// <param name="x">(B, T, F)</param>
@@ -48,20 +26,20 @@ public sealed class Gru : Module
     public (Tensor Output, Tensor H) Forward(Tensor x, Tensor? h0)
     {
         ArgumentNullException.ThrowIfNull(x);
-        RecurrentWeights.CheckInput("Gru", x, InputSize, HiddenSize, NumLayers, h0);
+        CheckInput(x, h0);
         int b = x.Dim(0), t = x.Dim(1), hs = HiddenSize;
         var hN = new Tensor[NumLayers];
         var layerIn = x;
         for (int k = 0; k < NumLayers; k++)
         {
-            var xw = Elementwise.Add(Linalg.MatMul(layerIn, _wIh[k].Transpose(0, 1)), _bIh[k]);
-            var wHhT = _wHh[k].Transpose(0, 1);
+            var xw = Elementwise.Add(Linalg.MatMul(layerIn, WIh[k].Transpose(0, 1)), BIh[k]);
+            var wHhT = WHh[k].Transpose(0, 1);
             var h = h0 is null ? Tensor.Zeros([b, hs]) : h0.Slice(0, k, k + 1).Squeeze(0);
             var outs = new Tensor[t];
             for (int step = 0; step < t; step++)
             {
                 var gi = xw.Slice(1, step, step + 1).Squeeze(1);
-                var gh = Elementwise.Add(Linalg.MatMul(h, wHhT), _bHh[k]);
+                var gh = Elementwise.Add(Linalg.MatMul(h, wHhT), BHh[k]);
                 var r = Elementwise.Sigmoid(Elementwise.Add(gi.Slice(1, 0, hs), gh.Slice(1, 0, hs)));
                 var z = Elementwise.Sigmoid(Elementwise.Add(gi.Slice(1, hs, 2 * hs), gh.Slice(1, hs, 2 * hs)));
                 var n = Elementwise.Tanh(Elementwise.Add(gi.Slice(1, 2 * hs, 3 * hs), Elementwise.Mul(r, gh.Slice(1, 2 * hs, 3 * hs))));

@@ -7,40 +7,18 @@ namespace Pare.Nn.Modules;
 /// <summary>A multi-layer, batch-first LSTM with PyTorch's parameters (<c>weight_ih_l{k}</c> (4H, F_k),
 /// <c>weight_hh_l{k}</c> (4H, H), <c>bias_ih_l{k}</c>, <c>bias_hh_l{k}</c> (4H), gate order i, f, g, o) and init
 /// U(−1/√H, 1/√H). Per step: c = f⊙c + i⊙g, h = o⊙tanh(c).
-/// <para>Gating for pruning: <see cref="GateMasks"/>[k], when set, is an (H) tensor multiplied into layer k's hidden
+/// <para>Gating for pruning: <see cref="RecurrentLayer.GateMasks"/>[k], when set, is an (H) tensor multiplied into layer k's hidden
 /// state h after every step, so a zero removes that unit from the output and from the recurrence; it may require
 /// grad (a learned or stochastic information-bottleneck gate).</para></summary>
-public sealed class Lstm : Module
+public sealed class Lstm : RecurrentLayer
 {
-    private readonly Tensor[] _wIh, _wHh, _bIh, _bHh;
-
     /// <summary>Creates the layers.</summary>
     public Lstm(int inputSize, int hiddenSize, Rng rng, int numLayers = 1)
+        : base(4, inputSize, hiddenSize, rng, numLayers)
     {
-        ArgumentOutOfRangeException.ThrowIfLessThan(inputSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(hiddenSize, 1);
-        ArgumentOutOfRangeException.ThrowIfLessThan(numLayers, 1);
-        InputSize = inputSize;
-        HiddenSize = hiddenSize;
-        NumLayers = numLayers;
-        (_wIh, _wHh, _bIh, _bHh) = RecurrentWeights.Register(Parameter, 4, inputSize, hiddenSize, numLayers, rng);
-        GateMasks = new Tensor?[numLayers];
     }
 
-    /// <summary>F, the input features.</summary>
-    public int InputSize { get; }
-
-    /// <summary>H, the hidden units per layer.</summary>
-    public int HiddenSize { get; }
-
-    /// <summary>Stacked layers.</summary>
-    public int NumLayers { get; }
-
-    /// <summary>Per layer, an optional (H) mask multiplied into the hidden state after every step (null = none).</summary>
-    public Tensor?[] GateMasks { get; }
-
-    /// <param name="x">(B, T, F)</param>
-    /// <returns>(B, T, H), the last layer's hidden states</returns>
+    /// <inheritdoc/>
     public override Tensor Forward(Tensor x) => Forward(x, null).Output;
 
     /// <param name="x">(B, T, F)</param>
@@ -49,7 +27,7 @@ public sealed class Lstm : Module
     public (Tensor Output, Tensor H, Tensor C) Forward(Tensor x, (Tensor H, Tensor C)? initial)
     {
         ArgumentNullException.ThrowIfNull(x);
-        RecurrentWeights.CheckInput("Lstm", x, InputSize, HiddenSize, NumLayers, initial?.H, initial?.C);
+        CheckInput(x, initial?.H, initial?.C);
         int b = x.Dim(0), t = x.Dim(1), hs = HiddenSize;
         var hN = new Tensor[NumLayers];
         var cN = new Tensor[NumLayers];
@@ -57,8 +35,8 @@ public sealed class Lstm : Module
         for (int k = 0; k < NumLayers; k++)
         {
             // The input projection of all steps at once: one (B·T, F)·(F, 4H) product instead of T small ones.
-            var xw = Elementwise.Add(Elementwise.Add(Linalg.MatMul(layerIn, _wIh[k].Transpose(0, 1)), _bIh[k]), _bHh[k]);
-            var wHhT = _wHh[k].Transpose(0, 1);
+            var xw = Elementwise.Add(Elementwise.Add(Linalg.MatMul(layerIn, WIh[k].Transpose(0, 1)), BIh[k]), BHh[k]);
+            var wHhT = WHh[k].Transpose(0, 1);
             var h = initial is { } s0 ? s0.H.Slice(0, k, k + 1).Squeeze(0) : Tensor.Zeros([b, hs]);
             var c = initial is { } s1 ? s1.C.Slice(0, k, k + 1).Squeeze(0) : Tensor.Zeros([b, hs]);
             var outs = new Tensor[t];
