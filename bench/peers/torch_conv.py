@@ -3,39 +3,10 @@
 
 usage: /usr/bin/python3 bench/peers/torch_conv.py [THREADS] [NAME-PREFIX ...]
 Prints one JSON object per line: {"name", "ms", "threads", "peer", "gflops"?}; "ms" is the median of repeats
-after warm-up, as in /work/shared/peers/torch_bench.py.
-
-Debian's OpenBLAS 0.3.21 does not recognise this machine's CPU and falls back to a slow generic kernel;
-a peer gets its best configuration, so we select the AVX-512 kernel when the CPU has AVX-512 and the caller
-has not chosen one (same logic as torch_bench.py).
+after warm-up, as in ../shared/peers/torch_bench.py (shared set-up in peer.py).
 """
-import json, os, statistics, sys, time
-
-if "OPENBLAS_CORETYPE" not in os.environ and "avx512f" in open("/proc/cpuinfo").read():
-    os.environ["OPENBLAS_CORETYPE"] = "SkylakeX"
-
-import torch, torch.nn.functional as F
-
-threads = int(sys.argv[1]) if len(sys.argv) > 1 else 2
-prefixes = sys.argv[2:]
-torch.set_num_threads(threads)
-torch.manual_seed(0)
-
-
-def wanted(name):
-    return not prefixes or any(name.startswith(p) for p in prefixes)
-
-
-def timeit(fn, warm=3, reps=15):
-    for _ in range(warm): fn()
-    xs = []
-    for _ in range(reps):
-        t = time.perf_counter(); fn(); xs.append((time.perf_counter() - t) * 1e3)
-    return statistics.median(xs)
-
-
-def emit(name, ms, **kw):
-    print(json.dumps({"name": name, "ms": round(ms, 4), "threads": threads, "peer": f"pytorch-{torch.__version__}", **kw}), flush=True)
+from peer import emit, timeit, torch, wanted  # OpenBLAS choice, arguments, timing (see peer.py)
+import torch.nn.functional as F
 
 
 def forward(name, n, c, size, k, groups=1, reps=15, stride=1):
