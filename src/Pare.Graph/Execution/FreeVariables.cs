@@ -14,7 +14,7 @@ internal static class FreeVariables
         return names;
     }
 
-    private static void Collect(Graph graph, HashSet<string> names)
+    private static void Collect(ModelGraph graph, HashSet<string> names)
     {
         var defined = new HashSet<string>(StringComparer.Ordinal) { "" };
         foreach (var input in graph.Inputs) defined.Add(input.Name);

@@ -6,7 +6,7 @@ namespace Pare.Graph.Execution;
 /// last node that reads it, so its buffer can be dropped right after (values are released by liveness).</summary>
 internal sealed class GraphPlan
 {
-    public GraphPlan(Graph graph, Func<string, long> opsetOf, IReadOnlySet<string>? outerScope)
+    public GraphPlan(ModelGraph graph, Func<string, long> opsetOf, IReadOnlySet<string>? outerScope)
     {
         Graph = graph;
         graph.Sort(outerScope);
@@ -33,7 +33,7 @@ internal sealed class GraphPlan
                 if (output.Length > 0 && !lastUse.ContainsKey(output)) ReleaseAfter[i].Add(output);
     }
 
-    public Graph Graph { get; }
+    public ModelGraph Graph { get; }
 
     public OpDefinition[] Kernels { get; }
 

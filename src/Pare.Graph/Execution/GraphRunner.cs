@@ -11,7 +11,7 @@ internal sealed class GraphRunner
 {
     private readonly Model _model;
     private readonly bool _training;
-    private readonly ConditionalWeakTable<Graph, GraphPlan> _plans = new();
+    private readonly ConditionalWeakTable<ModelGraph, GraphPlan> _plans = new();
 
     public GraphRunner(Model model, bool training)
     {
@@ -25,7 +25,7 @@ internal sealed class GraphRunner
     /// <summary>Runs the main graph on <paramref name="inputs"/>, given in the order of the graph's inputs.</summary>
     public Tensor[] Run(IReadOnlyList<Tensor> inputs) => Run(_model.Graph, inputs, null);
 
-    private GraphPlan PlanOf(Graph graph, Scope? outer)
+    private GraphPlan PlanOf(ModelGraph graph, Scope? outer)
     {
         if (_plans.TryGetValue(graph, out var plan)) return plan;
         // a subgraph may read anything an enclosing scope holds; the scope is checked again at run time
@@ -35,7 +35,7 @@ internal sealed class GraphRunner
         return plan;
     }
 
-    private Tensor[] Run(Graph graph, IReadOnlyList<Tensor> inputs, Scope? outer)
+    private Tensor[] Run(ModelGraph graph, IReadOnlyList<Tensor> inputs, Scope? outer)
     {
         var plan = PlanOf(graph, outer);
         var scope = new Scope(outer);

@@ -5,7 +5,7 @@ namespace Pare.Graph.Execution;
 /// <summary>Checks fed inputs against a graph's declared inputs: count, element type, rank and fixed sizes.</summary>
 internal static class InputCheck
 {
-    public static void Validate(Graph graph, IReadOnlyList<Tensor> inputs)
+    public static void Validate(ModelGraph graph, IReadOnlyList<Tensor> inputs)
     {
         if (inputs.Count != graph.Inputs.Count)
             throw new GraphException($"the model takes {graph.Inputs.Count} inputs ({string.Join(", ", graph.Inputs.Select(i => i.Name))}), got {inputs.Count}");

@@ -49,7 +49,7 @@ public sealed record AttributeValue(AttributeKind Kind)
     /// <summary>Value of a Tensor attribute.</summary>
     public Tensor? T { get; init; }
     /// <summary>Value of a Graph attribute.</summary>
-    public Graph? G { get; init; }
+    public ModelGraph? G { get; init; }
     /// <summary>Value of a Floats attribute.</summary>
     public float[] Floats { get; init; } = [];
     /// <summary>Value of an Ints attribute.</summary>
@@ -59,7 +59,7 @@ public sealed record AttributeValue(AttributeKind Kind)
     /// <summary>Value of a Tensors attribute.</summary>
     public Tensor[] Tensors { get; init; } = [];
     /// <summary>Value of a Graphs attribute.</summary>
-    public Graph[] Graphs { get; init; } = [];
+    public ModelGraph[] Graphs { get; init; } = [];
     /// <summary>Serialized bytes of an attribute kind Pare keeps but does not interpret (sparse tensors, types).</summary>
     public byte[] Opaque { get; init; } = [];
 
@@ -72,7 +72,7 @@ public sealed record AttributeValue(AttributeKind Kind)
     /// <summary>A tensor attribute.</summary>
     public static AttributeValue Of(Tensor value) => new(AttributeKind.Tensor) { T = value };
     /// <summary>A subgraph attribute.</summary>
-    public static AttributeValue Of(Graph value) => new(AttributeKind.Graph) { G = value };
+    public static AttributeValue Of(ModelGraph value) => new(AttributeKind.Graph) { G = value };
     /// <summary>A floats attribute.</summary>
     public static AttributeValue Of(float[] value) => new(AttributeKind.Floats) { Floats = value };
     /// <summary>An ints attribute.</summary>

@@ -51,7 +51,7 @@ public sealed class Attributes : IEnumerable<KeyValuePair<string, AttributeValue
     public Tensor? Tensor(string name) => Find(name) is { } v ? Expect(name, v, AttributeKind.Tensor).T : null;
 
     /// <summary>A required subgraph attribute.</summary>
-    public Graph Graph(string name) => Expect(name, Required(name), AttributeKind.Graph).G!;
+    public ModelGraph Graph(string name) => Expect(name, Required(name), AttributeKind.Graph).G!;
 
     /// <summary>An ints attribute converted to int with a range check, or null when absent.</summary>
     public int[]? IntArray(string name)

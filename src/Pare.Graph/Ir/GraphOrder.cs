@@ -4,7 +4,7 @@ namespace Pare.Graph;
 /// overflow the stack).</summary>
 internal static class GraphOrder
 {
-    public static void Sort(Graph graph, IReadOnlySet<string>? outerScope)
+    public static void Sort(ModelGraph graph, IReadOnlySet<string>? outerScope)
     {
         var available = new HashSet<string>(StringComparer.Ordinal) { "" };
         foreach (var input in graph.Inputs) available.Add(input.Name);

@@ -4,10 +4,10 @@ namespace Pare.Graph;
 public sealed class Model
 {
     /// <summary>A model around <paramref name="graph"/>.</summary>
-    public Model(Graph graph) => Graph = graph;
+    public Model(ModelGraph graph) => Graph = graph;
 
     /// <summary>The main graph.</summary>
-    public Graph Graph { get; }
+    public ModelGraph Graph { get; }
 
     /// <summary>Opset version per domain ("" is the default ONNX domain).</summary>
     public Dictionary<string, long> Opsets { get; } = new(StringComparer.Ordinal) { [""] = Opset.Default };

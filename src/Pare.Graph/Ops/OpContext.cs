@@ -7,10 +7,10 @@ namespace Pare.Graph.Ops;
 public sealed class OpContext
 {
     private readonly IReadOnlyList<Tensor?> _inputs;
-    private readonly Func<Graph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> _runSubgraph;
+    private readonly Func<ModelGraph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> _runSubgraph;
 
     internal OpContext(Node node, long opset, IReadOnlyList<Tensor?> inputs, bool training,
-        Func<Graph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> runSubgraph)
+        Func<ModelGraph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> runSubgraph)
     {
         Node = node;
         Opset = opset;
@@ -49,7 +49,7 @@ public sealed class OpContext
 
     /// <summary>Runs <paramref name="graph"/> (a subgraph of this node) with <paramref name="inputs"/> bound to its
     /// inputs; it may read every value visible to this node.</summary>
-    public IReadOnlyList<Tensor> RunSubgraph(Graph graph, IReadOnlyList<Tensor> inputs) => _runSubgraph(graph, inputs);
+    public IReadOnlyList<Tensor> RunSubgraph(ModelGraph graph, IReadOnlyList<Tensor> inputs) => _runSubgraph(graph, inputs);
 
     /// <summary>A <see cref="GraphException"/> naming this node.</summary>
     public GraphException Fail(string message) => GraphException.At(Node, message);
