@@ -5,7 +5,7 @@ namespace Pare.Graph;
 /// <summary>A computation graph: declared inputs and outputs, nodes, and initializers (named constant tensors, the
 /// parameters). Values are referred to by name, as in ONNX; a subgraph (a branch of If, a Loop body) may also read
 /// values of the graphs enclosing it.</summary>
-public sealed class Graph
+public sealed class ModelGraph
 {
     /// <summary>Graph name.</summary>
     public string Name { get; set; } = "";
