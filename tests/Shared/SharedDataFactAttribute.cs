@@ -1,4 +1,4 @@
-namespace Pare.Nn.Tests;
+namespace Pare.Tests;
 
 /// <summary>An integration test on real data under ../shared (beside the clone, as CI has it) or a system data
 /// set; skipped, with a message naming what is missing, when the files are absent.</summary>
