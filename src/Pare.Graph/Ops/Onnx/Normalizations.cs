@@ -3,7 +3,7 @@ using CoreOps = Pare.Core.Ops;
 
 namespace Pare.Graph.Ops.Onnx;
 
-/// <summary>Layer, instance, group, mean-variance and Lp normalization, each built on the Core normalization,
+/// <summary>Layer, RMS, instance, group, mean-variance and Lp normalization, each built on the Core normalization,
 /// reduction and elementwise ops so gradients flow.</summary>
 internal static class Normalizations
 {
@@ -24,6 +24,21 @@ internal static class Normalizations
         var mean = CoreOps.Reduce.Mean(x, axes, keepDims: true);
         var invStd = CoreOps.Elementwise.Rsqrt(CoreOps.Elementwise.Add(CoreOps.Reduce.Var(x, axes, correction: 0, keepDims: true), eps));
         return [y, mean, invStd];
+    }
+
+    /// <summary>RMSNormalization (opset 23): x / √(mean(x²) + ε) · Scale over the dims from <c>axis</c>, Scale
+    /// broadcasting over them.</summary>
+    [OnnxOp("RMSNormalization", SinceVersion = 23)]
+    public static Tensor?[] RmsNormalization(OpContext c)
+    {
+        var x = c.Input(0);
+        int axis = c.Axis(c.Attributes.Int("axis", -1), x.Rank);
+        float eps = c.Attributes.Float("epsilon", 1e-5f);
+        var scale = Fit(c, c.Input(1), x.Shape.Dims[axis..].ToArray(), "scale");
+        int[] axes = [.. Enumerable.Range(axis, x.Rank - axis)];
+        var meanSquare = CoreOps.Reduce.Mean(CoreOps.Elementwise.Mul(x, x), axes, keepDims: true);
+        var normalized = CoreOps.Elementwise.Mul(x, CoreOps.Elementwise.Rsqrt(CoreOps.Elementwise.Add(meanSquare, eps)));
+        return [CoreOps.Elementwise.Mul(normalized, scale)];
     }
 
     /// <summary>Per (sample, channel) normalization of (N, C, *) with per-channel scale and bias.</summary>
