@@ -53,8 +53,10 @@ internal static class TopK
             {
                 int start = o * n * inner + i;
                 for (int r = 0; r < n; r++) order[r] = r;
-                // stable: equal values keep index order
-                var ranked = order.OrderBy(r => largest ? -(decimal)v[start + r * inner] : v[start + r * inner]).ToArray();
+                // both sorts are stable: equal values keep index order
+                var ranked = largest
+                    ? order.OrderByDescending(r => v[start + r * inner]).ToArray()
+                    : order.OrderBy(r => v[start + r * inner]).ToArray();
                 for (int j = 0; j < k; j++)
                 {
                     int at = (o * k + j) * inner + i;
