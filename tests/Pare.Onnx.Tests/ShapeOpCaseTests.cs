@@ -9,7 +9,7 @@ public class ShapeOpCaseTests
 {
     private static string Folder([CallerFilePath] string here = "") => Path.Combine(Path.GetDirectoryName(here)!, "Cases", "shape-ops");
 
-    public static TheoryData<string> Cases() => [.. ConformanceRunner.FindCases(Folder()).Select(Path.GetFileName)!];
+    public static TheoryData<string> Cases() => [.. ConformanceRunner.FindCases(Folder()).Select(f => Path.GetFileName(f))];
 
     [Theory]
     [MemberData(nameof(Cases))]
