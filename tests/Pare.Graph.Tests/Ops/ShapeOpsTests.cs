@@ -119,4 +119,23 @@ public class ShapeOpsTests
         Assert.Equal([-1L, 10L], target.ToArray<long>());
         Assert.Equal(new Shape(128, 10), Run("Reshape", [x, target])[0].Shape);
     }
+
+    [Fact]
+    public void Scatter_none_and_add_pass_the_gradient_to_data_and_updates()
+    {
+        var data = Tensor.FromSpan<float>([1f, 2f, 3f, 4f], new Shape(2, 2));
+        var updates = Tensor.FromSpan<float>([10f, 20f], new Shape(1, 2));
+        data.RequiresGrad = true;
+        updates.RequiresGrad = true;
+        var index = Tensor.FromSpan<long>([-1, 0], new Shape(1, 2));
+        var elements = Run("ScatterElements", [data, index, updates], training: true)[0];
+        Assert.Equal([1f, 20f, 10f, 4f], elements.ToArray<float>());
+        var nd = Run("ScatterND", [data, Tensor.FromSpan<long>([1], new Shape(1, 1)), updates], 16,
+            a => a.Set("reduction", AttributeValue.Of("add")), training: true)[0];
+        Assert.Equal([1f, 2f, 13f, 24f], nd.ToArray<float>());
+        CoreOps.Reduce.Sum(CoreOps.Elementwise.Add(elements, CoreOps.Elementwise.Mul(nd, Tensor.Scalar(2f)))).Backward();
+        // elements: data keeps (0,0) and (1,1), updates land on (1,0) and (0,1); nd (add): all data, updates onto row 1
+        Assert.Equal([3f, 2f, 2f, 3f], data.Grad!.ToArray<float>());
+        Assert.Equal([3f, 3f], updates.Grad!.ToArray<float>());
+    }
 }

@@ -4,9 +4,9 @@ using CoreOps = Pare.Core.Ops;
 namespace Pare.Graph.Ops.Onnx;
 
 /// <summary>ScatterElements (and the older Scatter), ScatterND, with the reductions none, add, mul, max, min.
-/// A float32 ScatterElements with reduction add goes through Core's scatter_add (differentiable); the other cases
-/// are plain loops (no gradient) applied in index order, so with repeated indices and reduction none the last
-/// update wins.</summary>
+/// Float32 with reduction add, or none without repeated positions (the spec forbids repeats there), is composed
+/// of Core's scatter_add and where, so gradients reach data and updates. The other cases are plain loops (no
+/// gradient) applied in index order, so with repeated indices and reduction none the last update wins.</summary>
 internal static class Scatters
 {
     [OnnxOp("ScatterElements")]
@@ -26,9 +26,15 @@ internal static class Scatters
                 throw c.Fail($"indices of shape {indices.Shape} are larger than data {data.Shape} on axis {d}");
         var reduction = c.Opset >= 16 ? ElementMaps.ParseReduction(c) : ElementMaps.Reduction.None;
         var idx = c.Indices(indices, data.Shape[axis]);
-        if (data.DType == DType.Float32 && reduction == ElementMaps.Reduction.Add)
-            return [CoreOps.Indexing.ScatterAdd(data, axis, ShapeArgs.LongTensor(idx, indices.Shape), updates)];
-        return [ElementMaps.Scatter(data, Gathers.AxisMap(data.Shape, axis, idx, indices.Shape), 1, updates, reduction)];
+        var positions = Gathers.AxisMap(data.Shape, axis, idx, indices.Shape);
+        if (data.DType == DType.Float32 && Differentiable(reduction, positions))
+        {
+            var index = ShapeArgs.LongTensor(idx, indices.Shape);
+            if (reduction == ElementMaps.Reduction.Add) return [CoreOps.Indexing.ScatterAdd(data, axis, index, updates)];
+            var placed = CoreOps.Indexing.ScatterAdd(Tensor.Zeros(data.Shape), axis, index, updates);
+            return [CoreOps.Elementwise.Where(Mask(data.Shape, positions, 1), placed, data)];
+        }
+        return [ElementMaps.Scatter(data, positions, 1, updates, reduction)];
     }
 
     [OnnxOp("ScatterND")]
@@ -43,6 +49,32 @@ internal static class Scatters
             throw c.Fail($"updates of shape {updates.Shape} must have shape {nd.OutputShape} (indices.shape[:-1] + data.shape[k:])");
         var reduction = c.Opset >= 16 ? ElementMaps.ParseReduction(c) : ElementMaps.Reduction.None;
         var positions = Array.ConvertAll(nd.Rows, r => r * nd.Inner);
+        if (data.DType == DType.Float32 && Differentiable(reduction, nd.Rows))
+        {
+            // data as (rows, inner); update t goes to row rows[t]: a scatter_add along axis 0 with a row index per element
+            var rows = data.Reshape(nd.RowCount, nd.Inner);
+            var index = new long[nd.Rows.Length * nd.Inner];
+            for (int t = 0; t < nd.Rows.Length; t++) index.AsSpan(t * nd.Inner, nd.Inner).Fill(nd.Rows[t]);
+            var rowIndex = Tensor.Wrap(index, new Shape(nd.Rows.Length, nd.Inner));
+            var parts = updates.Reshape(nd.Rows.Length, nd.Inner);
+            var dims = data.Shape.Dims.ToArray();
+            if (reduction == ElementMaps.Reduction.Add) return [CoreOps.Indexing.ScatterAdd(rows, 0, rowIndex, parts).Reshape(dims)];
+            var placed = CoreOps.Indexing.ScatterAdd(Tensor.Zeros(rows.Shape), 0, rowIndex, parts).Reshape(dims);
+            return [CoreOps.Elementwise.Where(Mask(data.Shape, positions, nd.Inner), placed, data)];
+        }
         return [ElementMaps.Scatter(data, positions, nd.Inner, updates, reduction)];
+    }
+
+    // add always composes; none only when no position repeats (with repeats the last update must win).
+    private static bool Differentiable(ElementMaps.Reduction reduction, int[] positions) =>
+        reduction == ElementMaps.Reduction.Add
+        || (reduction == ElementMaps.Reduction.None && positions.Distinct().Count() == positions.Length);
+
+    // True at every element a block starting at one of the positions covers.
+    private static Tensor Mask(Shape shape, int[] positions, int block)
+    {
+        var mask = new bool[shape.ElementCount];
+        foreach (int p in positions) mask.AsSpan(p, block).Fill(true);
+        return Tensor.Wrap(mask, shape);
     }
 }
