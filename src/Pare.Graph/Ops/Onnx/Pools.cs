@@ -4,7 +4,7 @@ using CoreOps = Pare.Core.Ops;
 
 namespace Pare.Graph.Ops.Onnx;
 
-/// <summary>MaxPool, AveragePool, LpPool, GlobalAveragePool and GlobalMaxPool (1-D and 2-D; float32, MaxPool also
+/// <summary>MaxPool, AveragePool, LpPool, MaxUnpool, GlobalAveragePool and GlobalMaxPool (1-D and 2-D; float32, MaxPool also
 /// int8/uint8). Symmetric pads of at most half the window go straight to Core's pooling kernels; other pads
 /// (asymmetric, larger, SAME_*) and dilated averages are composed from Core ops — an explicit −∞ pad before a max,
 /// a sum by convolution with a window of ones divided by the count of each window — so gradients always flow.</summary>
@@ -75,12 +75,57 @@ internal static class Pools
     {
         var x = RequireFloat(c, c.Input(0));
         var (x4, s, ceil) = Prepare(c, x);
-        float p = c.Attributes.Int("p", 2);
+        // p is a float before opset 2, an int after
+        float p = c.Attributes.Find("p") is { Kind: AttributeKind.Float } f ? f.F : c.Attributes.Int("p", 2);
         if (p <= 0) throw c.Fail($"p {p} must be positive");
         var powered = p == 2 ? CoreOps.Elementwise.Mul(x4, x4) : CoreOps.Elementwise.Pow(CoreOps.Elementwise.Abs(x4), p);
         var sum = SumPool(powered, s, ceil);
         var y = p == 2 ? CoreOps.Elementwise.Sqrt(sum) : CoreOps.Elementwise.Pow(sum, 1f / p);
         return [Restore(y, x)];
+    }
+
+    /// <summary>MaxUnpool: x's values scattered to the positions MaxPool's indices name, zeros elsewhere. Indices are
+    /// read in the default output shape ((in − 1)·stride + kernel − pads) and keep their coordinates in a larger
+    /// output_shape, as ONNX's reference does.</summary>
+    [OnnxOp("MaxUnpool")]
+    public static Tensor?[] MaxUnpool(OpContext c)
+    {
+        var x = RequireFloat(c, c.Input(0));
+        var indices = c.Input(1);
+        if (x.Rank is < 3 or > 4) throw c.Unsupported($"MaxUnpool on X {x.Shape} is not supported (1-D and 2-D are)");
+        if (!indices.Shape.Equals(x.Shape)) throw c.Fail($"I {indices.Shape} must have the shape of X {x.Shape}");
+        var s = Spatial.Read(c, x.Shape.Dims[2..].ToArray(), null);
+        var planeDims = x.Shape.Dims.ToArray();
+        for (int i = 0; i < s.Rank; i++)
+            planeDims[2 + i] = (x.Dim(2 + i) - 1) * s.Strides[i] + s.Kernel[i] - s.Begin[i] - s.End[i];
+        var outDims = (int[])planeDims.Clone();
+        if (c.OptionalInput(2) is { } shapeInput)
+        {
+            var requested = c.Ints(shapeInput, "output_shape");
+            if (requested.Length != x.Rank) throw c.Fail($"output_shape has {requested.Length} values for X {x.Shape}");
+            for (int d = 0; d < x.Rank; d++)
+                if (requested[d] < planeDims[d] || (d < 2 && requested[d] != planeDims[d]))
+                    throw c.Fail($"output_shape [{string.Join(", ", requested)}] is smaller than the unpooled shape [{string.Join(", ", planeDims)}]");
+            outDims = requested;
+        }
+        var source = new Shape(planeDims);
+        var target = new Shape(outDims);
+        long sourceCount = source.ElementCount;
+        var flat = c.Longs(indices, "I");
+        var moved = new long[flat.Length];
+        var coordinate = new int[x.Rank];
+        for (int i = 0; i < flat.Length; i++)
+        {
+            long v = flat[i];
+            if (v < 0 || v >= sourceCount) throw c.Fail($"index {v} is outside the unpooled shape {source}");
+            for (int d = x.Rank - 1; d >= 0; d--) { coordinate[d] = (int)(v % source[d]); v /= source[d]; }
+            long t = 0;
+            for (int d = 0; d < x.Rank; d++) t = t * target[d] + coordinate[d];
+            moved[i] = t;
+        }
+        var zeros = Tensor.Zeros(new Shape(target.ElementCount));
+        var y = CoreOps.Indexing.ScatterAdd(zeros, 0, Tensor.Wrap(moved, new Shape(moved.Length)), x.Reshape(-1));
+        return [y.Reshape(outDims)];
     }
 
     [OnnxOp("GlobalAveragePool")]
