@@ -7,8 +7,20 @@ namespace Pare.Graph.Ops.Onnx;
 /// Attribute defaults are the spec's.</summary>
 internal static class Activations
 {
+    /// <summary>max(x, 0); integer inputs (allowed from opset 14) take the integer path.</summary>
     [OnnxOp("Relu")]
-    public static Tensor?[] Relu(OpContext c) => [CoreOps.Elementwise.Relu(c.Input(0))];
+    public static Tensor?[] Relu(OpContext c)
+    {
+        var x = c.Input(0);
+        return x.DType switch
+        {
+            DType.Float32 => [CoreOps.Elementwise.Relu(x)],
+            DType.Int8 => [Broadcasting.Map<sbyte, sbyte>(x, v => Math.Max(v, (sbyte)0))],
+            DType.Int32 => [Broadcasting.Map<int, int>(x, v => Math.Max(v, 0))],
+            DType.Int64 => [Broadcasting.Map<long, long>(x, v => Math.Max(v, 0L))],
+            var t => throw c.Fail($"Relu does not take {t.Name()} input"),
+        };
+    }
 
     [OnnxOp("Sigmoid")]
     public static Tensor?[] Sigmoid(OpContext c) => [CoreOps.Elementwise.Sigmoid(c.Input(0))];
@@ -24,6 +36,7 @@ internal static class Activations
     [OnnxOp("PRelu")]
     public static Tensor?[] PRelu(OpContext c)
     {
+        if (c.Input(0).DType != DType.Float32) throw c.Unsupported($"integer PRelu ({c.Input(0).DType.Name()}) is not supported");
         Tensor x = X(c), slope = c.Input(1);
         if (slope.DType != DType.Float32) throw c.Fail($"slope must be float32 like x, got {slope.DType.Name()}");
         if (!x.Shape.IsBroadcastableFrom(slope.Shape)) throw c.Fail($"slope of shape {slope.Shape} does not broadcast to x of shape {x.Shape}");
