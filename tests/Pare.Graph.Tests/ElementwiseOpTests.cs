@@ -122,6 +122,28 @@ public class ElementwiseOpTests
     }
 
     [Fact]
+    public void Cast_1_reads_the_type_name()
+    {
+        var y = Run("Cast", [Tensor.FromSpan<float>([1.9f])], opset: 1, attributes: [("to", AttributeValue.Of("INT32"))])[0];
+        Assert.Equal([1], y.ToArray<int>());
+    }
+
+    [Fact]
+    public void Float_mod_follows_the_divisor_and_passes_gradients()
+    {
+        var a = Tensor.FromSpan<float>([5.5f, -5.5f]);
+        var b = Tensor.FromSpan<float>([-2f, 2f]);
+        a.RequiresGrad = true;
+        b.RequiresGrad = true;
+        var y = Run("Mod", [a, b], training: true)[0];
+        Assert.Equal([-0.5f, 0.5f], y.ToArray<float>());
+        y.Backward(Tensor.Ones(y.Shape));
+        // y = a − b·floor(a/b): floor(−2.75) = −3 for both
+        Assert.Equal([1f, 1f], a.Grad!.ToArray<float>());
+        Assert.Equal([3f, 3f], b.Grad!.ToArray<float>());
+    }
+
+    [Fact]
     public void Relu_takes_integers()
     {
         Assert.Equal([0L, 0L, 3L], Run("Relu", [Longs(-2, 0, 3)], opset: 14)[0].ToArray<long>());

@@ -57,6 +57,31 @@ public class PointwiseTests
         Assert.True(y[1] is >= 0 and < 1e-30f);
     }
 
+    [Fact]
+    public void Fmod_takes_the_dividend_sign_and_remainder_the_divisor_sign()
+    {
+        var a = Tensor.FromSpan<float>([5.5f, -5.5f, 5.5f, -5.5f, 6f]);
+        var b = Tensor.FromSpan<float>([2f, 2f, -2f, -2f, 3f]);
+        Assert.Equal([1.5f, -1.5f, 1.5f, -1.5f, 0f], Elementwise.Fmod(a, b).ToArray<float>());
+        Assert.Equal([1.5f, 0.5f, -0.5f, -1.5f, 0f], Elementwise.Remainder(a, b).ToArray<float>());
+    }
+
+    [Theory]
+    [InlineData(new[] { 2, 3 }, new[] { 3 })]
+    [InlineData(new[] { 3, 1 }, new[] { 1, 4 })]
+    [GradCheck("fmod", "remainder")]
+    public void Remainder_gradients_with_broadcasting(int[] sa, int[] sb)
+    {
+        // a on a grid k·0.7 + 0.05 against b in {±0.9, ±1.3}: a/b stays at least 0.03 from an integer, so the
+        // quotient does not jump within the step
+        var sA = new Shape(sa);
+        var a = Tensor.Wrap(Enumerable.Range(0, sA.ElementCount).Select(i => ((i * 5 + 2) % 11 - 5) * 0.7f + 0.05f).ToArray(), sA);
+        var sB = new Shape(sb);
+        var b = Tensor.Wrap(Enumerable.Range(0, sB.ElementCount).Select(i => (i % 2 == 0 ? 1f : -1f) * (i % 3 == 0 ? 0.9f : 1.3f)).ToArray(), sB);
+        GradCheck.Check(x => Elementwise.Fmod(x[0], x[1]), [a, b], step: 1e-3);
+        GradCheck.Check(x => Elementwise.Remainder(x[0], x[1]), [a.Clone(), b.Clone()], step: 1e-3);
+    }
+
     // Inputs inside each op's domain and at least 0.05 away from its kinks and jumps (integers, ±½ for round,
     // 0 for the piecewise ones, ±3 for hard_swish, ±2.5 for hard_sigmoid, 1 for thresholded_relu), so a
     // finite-difference step of 1e-2 never crosses one.

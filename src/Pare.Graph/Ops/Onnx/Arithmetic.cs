@@ -22,8 +22,7 @@ internal static class Arithmetic
     public static Tensor?[] Div(OpContext c) => [Binary<IntOp.Div>(c, c.Input(0), c.Input(1), CoreOps.Elementwise.Div)];
 
     /// <summary>Remainder: with fmod = 0 (integers only, per the spec; floats accepted as NumPy's mod) it takes the
-    /// divisor's sign, with fmod = 1 the dividend's (C's fmod). Float Mod is not differentiable here: its gradient
-    /// (1 and −trunc(a/b)) is not worth an op of its own for an op models use on integers.</summary>
+    /// divisor's sign, with fmod = 1 the dividend's (C's fmod). Float32 goes through Core's remainder/fmod.</summary>
     [OnnxOp("Mod", SinceVersion = 10)]
     public static Tensor?[] Mod(OpContext c)
     {
@@ -36,11 +35,7 @@ internal static class Arithmetic
         };
         if (Broadcasting.SameType(c, a, b) != DType.Float32)
             return [fmod ? Broadcasting.Integer<IntOp.Fmod>(c, a, b) : Broadcasting.Integer<IntOp.Mod>(c, a, b)];
-        return [Broadcasting.Map<float, float>(c, a, b, (x, y) =>
-        {
-            float r = x % y;
-            return !fmod && r != 0 && (r < 0) != (y < 0) ? r + y : r;
-        })];
+        return [Float(c, () => fmod ? CoreOps.Elementwise.Fmod(a, b) : CoreOps.Elementwise.Remainder(a, b))];
     }
 
     /// <summary>x^y; the exponent may have another type than the base (the output has the base's type).</summary>

@@ -13,7 +13,10 @@ internal static class Cast
     [OnnxOp("Cast")]
     public static Tensor?[] Run(OpContext c)
     {
-        var to = (ElementType)c.Attributes.Int("to");
+        // Cast-1 named the type as a string ("FLOAT", "INT64"); from opset 6 it is the TensorProto.DataType number
+        var to = c.Attributes.Find("to") is { Kind: AttributeKind.String, S: var name }
+            ? Enum.TryParse<ElementType>(name, ignoreCase: true, out var named) ? named : throw c.Fail($"attribute to names no element type: '{name}'")
+            : (ElementType)c.Attributes.Int("to");
         var dtype = to.ToDType() ?? throw c.Unsupported($"cast to {to} is not supported (Pare computes in float32, int8, uint8, int32, int64 and bool)");
         return [Convert(c.Input(0), dtype)];
     }
