@@ -63,14 +63,19 @@ internal static class InspectCommand
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"inputs: {string.Join(", ", cost.Inputs.Select(i => $"{i.Name} {i.DimsText}"))}"));
         output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"parameters {cost.Parameters:N0} ({Megabytes(cost.WeightBytes)} of weights), {Giga(cost.Macs)} GMACs, {Giga(cost.Flops)} GFLOPs, activations {Megabytes(cost.ActivationBytes)} in total, peak {Megabytes(cost.PeakActivationBytes)} alive at once"));
+            $"parameters {cost.Parameters:N0} ({SizeText(cost.WeightBytes)} of weights), {Mega(cost.Macs)} M MACs, {Mega(cost.Flops)} M FLOPs, activations {SizeText(cost.ActivationBytes)} in total, peak {SizeText(cost.PeakActivationBytes)} alive at once"));
     }
 
     private static string Count(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
 
-    private static string Megabytes(long bytes) => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.###} MB");
+    private static string SizeText(long bytes) => bytes switch
+    {
+        < 10_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes} B"),
+        < 10_000_000 => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e3:0.#} kB"),
+        _ => string.Create(CultureInfo.InvariantCulture, $"{bytes / 1e6:0.#} MB"),
+    };
 
-    private static string Giga(long value) => string.Create(CultureInfo.InvariantCulture, $"{value / 1e9:0.####}");
+    private static string Mega(long value) => string.Create(CultureInfo.InvariantCulture, $"{value / 1e6:0.###}");
 
     private static string Json(string path, ModelCost cost)
     {
