@@ -45,7 +45,7 @@ public class SileroVadTests(ITestOutputHelper output)
     [SharedDataFact(Folder + "/silero_vad_v5.onnx", Audio + "/es.wav")]
     public void V5EsProbabilities() => ChunkProbabilitiesMatchOnnxRuntime("v5", "es");
 
-    private void ReferenceStepReproducesEveryOutput(string version, int set)
+    private static void ReferenceStepReproducesEveryOutput(string version, int set)
     {
         var session = Session(version);
         var dir = Paths.Resolve($"{Folder}/reference/{version}/test_data_set_{set}");
