@@ -133,7 +133,7 @@ public class RecurrentOpTests
         var (yRef, yhRef, ycRef) = reference.Run();
 
         Tensor? Layout1(Tensor? t) => t is null || k.Layout == 0 ? t : t.Transpose(0, 1).Contiguous();
-        var model = Model(k.Kind, n =>
+        Model Build() => Model(k.Kind, n =>
             {
                 var a = n.Attributes;
                 a.Set("direction", AttributeValue.Of(k.Direction));
@@ -149,15 +149,22 @@ public class RecurrentOpTests
                     a.Set("activation_beta", AttributeValue.Of(list.Where(v => v.Beta.HasValue).Select(v => v.Beta!.Value).ToArray()));
                 }
             },
-            ("W", w), ("R", r), ("B", bias), ("sequence_lens", k.Lengths is null ? null : Tensor.FromSpan<int>(k.Lengths)),
-            ("initial_h", Layout1(h0)), ("initial_c", Layout1(c0)), ("P", p));
-        var outputs = new InferenceSession(model).Run([Layout1(x)!]);
+            ("W", w.Clone()), ("R", r.Clone()), ("B", bias?.Clone()), ("sequence_lens", k.Lengths is null ? null : Tensor.FromSpan<int>(k.Lengths)),
+            ("initial_h", Layout1(h0)), ("initial_c", Layout1(c0)), ("P", p?.Clone()));
 
-        // back to layout 0 to compare: Y (B, S, D, H) → (S, D, B, H), states (B, D, H) → (D, B, H)
-        var y = k.Layout == 0 ? outputs[0] : outputs[0].Permute(1, 2, 0, 3);
-        Near(yRef, y.ToArray<float>(), "Y");
-        Near(yhRef, Layout1(outputs[1])!.ToArray<float>(), "Y_h");
-        if (g == 4) Near(ycRef, Layout1(outputs[2])!.ToArray<float>(), "Y_c");
+        // both executors: the inference one runs the fused span cells, the training one the Core-op cells
+        foreach (var (path, outputs) in new[]
+                 {
+                     ("inference", new InferenceSession(Build()).Run([Layout1(x)!])),
+                     ("training", new TrainingSession(Build()).Forward([Layout1(x)!])),
+                 })
+        {
+            // back to layout 0 to compare: Y (B, S, D, H) → (S, D, B, H), states (B, D, H) → (D, B, H)
+            var y = k.Layout == 0 ? outputs[0] : outputs[0].Permute(1, 2, 0, 3);
+            Near(yRef, y.ToArray<float>(), $"{path} Y");
+            Near(yhRef, Layout1(outputs[1])!.ToArray<float>(), $"{path} Y_h");
+            if (g == 4) Near(ycRef, Layout1(outputs[2])!.ToArray<float>(), $"{path} Y_c");
+        }
     }
 
     private static float DefaultAlpha(string name) => name switch

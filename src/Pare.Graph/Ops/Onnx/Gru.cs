@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Pare.Core;
 using E = Pare.Core.Ops.Elementwise;
 using L = Pare.Core.Ops.Linalg;
@@ -51,6 +52,56 @@ internal static class Gru
                     // H' = (1 − z)⊙h̃ + z⊙H = h̃ + z⊙(H − h̃)
                     return (E.Add(hTilde, E.Mul(z, E.Sub(h, hTilde))), null);
                 };
-            });
+            },
+            d => Fused(n, d, linearBeforeReset));
+    }
+
+    // The same step on spans: gates rows are (z, r, h̃) blocks of H.
+    private static FusedCell Fused(RecurrentNode n, int d, bool linearBeforeReset)
+    {
+        int hs = n.Hidden, b = n.Batch;
+        var rT = n.RTransposed(d); // (H, 3H): columns z, r, h
+        var rbh = n.BiasOf(d, 5)?.ToArray<float>();
+        var act = n.Activations.AsSpan(2 * d, 2).ToArray();
+        var scratch = new float[b * hs];
+        return (gates, h, _, hNew, _) =>
+        {
+            var rhT = rT.AsSpan(2 * hs); // Rhᵀ: the last H columns
+            n.AddRecurrent(h, rT, 2 * hs, 3 * hs, gates, 3 * hs);
+            for (int e = 0; e < b; e++)
+            {
+                var zr = gates.Slice(e * 3 * hs, 2 * hs);
+                n.Clamp(zr);
+                act[0].Apply(zr);
+            }
+            if (linearBeforeReset)
+            {
+                n.AddRecurrent(h, rhT, hs, 3 * hs, scratch, hs, beta: 0f); // H·Rhᵀ
+                for (int e = 0; e < b; e++)
+                {
+                    var row = scratch.AsSpan(e * hs, hs);
+                    if (rbh is not null) TensorPrimitives.Add(row, rbh, row);
+                    var hGate = gates.Slice(e * 3 * hs + 2 * hs, hs);
+                    TensorPrimitives.MultiplyAdd(gates.Slice(e * 3 * hs + hs, hs), row, hGate, hGate); // + r⊙(H·Rhᵀ + Rbh)
+                }
+            }
+            else
+            {
+                for (int e = 0; e < b; e++)
+                    TensorPrimitives.Multiply(gates.Slice(e * 3 * hs + hs, hs), h.Slice(e * hs, hs), scratch.AsSpan(e * hs, hs)); // r⊙H
+                n.AddRecurrent(scratch, rhT, hs, 3 * hs, gates[(2 * hs)..], 3 * hs); // + (r⊙H)·Rhᵀ
+            }
+            for (int e = 0; e < b; e++)
+            {
+                var hTilde = gates.Slice(e * 3 * hs + 2 * hs, hs);
+                if (!linearBeforeReset && rbh is not null) TensorPrimitives.Add(hTilde, rbh, hTilde);
+                n.Clamp(hTilde);
+                act[1].Apply(hTilde);
+                // H' = h̃ + z⊙(H − h̃)
+                var hOut = hNew.Slice(e * hs, hs);
+                TensorPrimitives.Subtract(h.Slice(e * hs, hs), hTilde, hOut);
+                TensorPrimitives.MultiplyAdd(hOut, gates.Slice(e * 3 * hs, hs), hTilde, hOut);
+            }
+        };
     }
 }

@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Pare.Core;
 using E = Pare.Core.Ops.Elementwise;
 
@@ -54,6 +55,50 @@ internal static class Lstm
                     var o = act[0].Apply(n.Clamp(oPre));
                     return (E.Mul(o, act[2].Apply(cNew)), cNew);
                 };
-            });
+            },
+            d => Fused(n, d, inputForget, p));
+    }
+
+    // The same step on spans: gates rows are (i, o, f, c̃) blocks of H.
+    private static FusedCell Fused(RecurrentNode n, int d, bool inputForget, Tensor? p)
+    {
+        int hs = n.Hidden;
+        var rT = n.RTransposed(d);
+        var act = n.Activations.AsSpan(3 * d, 3).ToArray();
+        var peep = p?.Slice(0, d, d + 1).ToArray<float>();
+        return (gates, h, c, hNew, cNew) =>
+        {
+            n.AddRecurrent(h, rT, 4 * hs, 4 * hs, gates, 4 * hs);
+            for (int e = 0; e < n.Batch; e++)
+            {
+                var row = gates.Slice(e * 4 * hs, 4 * hs);
+                Span<float> i = row[..hs], o = row.Slice(hs, hs), f = row.Slice(2 * hs, hs), g = row.Slice(3 * hs, hs);
+                ReadOnlySpan<float> cPrev = c.Slice(e * hs, hs);
+                Span<float> cOut = cNew.Slice(e * hs, hs), hOut = hNew.Slice(e * hs, hs);
+                if (peep is not null) TensorPrimitives.MultiplyAdd(cPrev, peep.AsSpan(0, hs), i, i);
+                n.Clamp(i);
+                act[0].Apply(i);
+                if (inputForget)
+                {
+                    TensorPrimitives.Subtract(1f, i, f);
+                }
+                else
+                {
+                    if (peep is not null) TensorPrimitives.MultiplyAdd(cPrev, peep.AsSpan(2 * hs, hs), f, f);
+                    n.Clamp(f);
+                    act[0].Apply(f);
+                }
+                n.Clamp(g);
+                act[1].Apply(g);
+                TensorPrimitives.Multiply(f, cPrev, cOut);
+                TensorPrimitives.MultiplyAdd(i, g, cOut, cOut); // C' = f⊙C + i⊙c̃
+                if (peep is not null) TensorPrimitives.MultiplyAdd(cOut, peep.AsSpan(hs, hs), o, o);
+                n.Clamp(o);
+                act[0].Apply(o);
+                cOut.CopyTo(hOut);
+                act[2].Apply(hOut);
+                TensorPrimitives.Multiply(hOut, o, hOut); // H' = o⊙h(C')
+            }
+        };
     }
 }

@@ -1,3 +1,4 @@
+using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Pare.Core;
 using CoreOps = Pare.Core.Ops;
 
@@ -83,6 +84,39 @@ internal sealed class RecurrentActivation
             CoreOps.Elementwise.Mul(CoreOps.Elementwise.Sub(CoreOps.Elementwise.Exp(x), 1f), Alpha)),
         "softsign" => CoreOps.Elementwise.Div(x, CoreOps.Elementwise.Add(CoreOps.Elementwise.Abs(x), 1f)),
         "softplus" => Softplus(x),
+        _ => throw new InvalidOperationException($"activation '{Name}' has no implementation"),
+    };
+
+    /// <summary>The function applied in place to <paramref name="x"/> (the inference path's fused cells).</summary>
+    public void Apply(Span<float> x)
+    {
+        switch (Name)
+        {
+            case "sigmoid":
+                TensorPrimitives.Sigmoid(x, x);
+                break;
+            case "tanh":
+                TensorPrimitives.Tanh(x, x);
+                break;
+            case "relu":
+                TensorPrimitives.Max(x, 0f, x);
+                break;
+            default:
+                for (int i = 0; i < x.Length; i++) x[i] = Scalar(x[i]);
+                break;
+        }
+    }
+
+    private float Scalar(float x) => Name switch
+    {
+        "affine" => Alpha * x + Beta,
+        "leakyrelu" => x >= 0 ? x : Alpha * x,
+        "thresholdedrelu" => x > Alpha ? x : 0f,
+        "scaledtanh" => Alpha * MathF.Tanh(Beta * x),
+        "hardsigmoid" => Math.Clamp(Alpha * x + Beta, 0f, 1f),
+        "elu" => x >= 0 ? x : Alpha * (MathF.Exp(x) - 1f),
+        "softsign" => x / (1f + MathF.Abs(x)),
+        "softplus" => MathF.Max(x, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(x))),
         _ => throw new InvalidOperationException($"activation '{Name}' has no implementation"),
     };
 

@@ -12,9 +12,10 @@ internal delegate (Tensor H, Tensor? C) RecurrentCell(Tensor xw, Tensor h, Tenso
 
 /// <summary>What RNN, GRU and LSTM share: reading X, W, R, B, sequence_lens and the initial states in either layout
 /// and direction, and the time loop. The input projection of all steps is one GEMM per direction; each step then
-/// adds one (B, H)·(H, G·H) recurrent product. Everything runs on differentiable Core ops, so the training executor
-/// gets gradients for the weights, the inputs and the initial states.</summary>
-internal sealed class RecurrentNode
+/// adds one (B, H)·(H, G·H) recurrent product. Under the training executor everything runs on differentiable Core
+/// ops, so gradients reach the weights, the inputs and the initial states; the inference executor runs the same
+/// equations as fused span loops (<see cref="FusedCell"/>), which the Core-op path checks in the tests.</summary>
+internal sealed partial class RecurrentNode
 {
     private RecurrentNode(int gates) => Gates = gates;
 
@@ -127,8 +128,9 @@ internal sealed class RecurrentNode
     /// <summary>Runs every direction and returns Y, Y_h and (LSTM) Y_c in the node's layout.</summary>
     /// <param name="c">the node</param>
     /// <param name="inputBias">direction → the (G·H) bias added to the input projection, or null</param>
-    /// <param name="cellOf">direction → its step function</param>
-    public Tensor?[] Run(OpContext c, Func<int, Tensor?> inputBias, Func<int, RecurrentCell> cellOf)
+    /// <param name="cellOf">direction → its step function on Core ops (training)</param>
+    /// <param name="fusedOf">direction → its fused step function (inference)</param>
+    public Tensor?[] Run(OpContext c, Func<int, Tensor?> inputBias, Func<int, RecurrentCell> cellOf, Func<int, FusedCell> fusedOf)
     {
         bool lstm = Gates == 4;
         var ys = new Tensor[Directions];
@@ -136,7 +138,9 @@ internal sealed class RecurrentNode
         var cs = new Tensor[Directions];
         for (int d = 0; d < Directions; d++)
         {
-            var (y, h, cell) = RunDirection(d, inputBias(d), cellOf(d), lstm);
+            var (y, h, cell) = c.Training
+                ? RunDirection(d, inputBias(d), cellOf(d), lstm)
+                : RunDirectionFused(d, inputBias(d), fusedOf(d), lstm);
             ys[d] = y;
             hs[d] = h;
             if (cell is not null) cs[d] = cell;

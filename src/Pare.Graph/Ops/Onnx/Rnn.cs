@@ -19,6 +19,18 @@ internal static class Rnn
                 var rT = n.ROf(d).Transpose(0, 1);
                 var act = n.Activations[d];
                 return (xw, h, _) => (act.Apply(n.Clamp(E.Add(xw, Pare.Core.Ops.Linalg.MatMul(h, rT)))), null);
+            },
+            d =>
+            {
+                var rT = n.RTransposed(d);
+                var act = n.Activations[d];
+                return (gates, h, _, hNew, _) =>
+                {
+                    n.AddRecurrent(h, rT, n.Hidden, n.Hidden, gates, n.Hidden);
+                    n.Clamp(gates);
+                    act.Apply(gates);
+                    gates.CopyTo(hNew);
+                };
             });
     }
 }
