@@ -27,9 +27,19 @@ internal sealed partial class RecurrentNode
     }
 
     /// <summary>c (B, n) at leading dimension <paramref name="ldc"/> = β·c + h (B, H) · rT (H, n), rT being n columns
-    /// of Rᵀ at leading dimension <paramref name="ldr"/>.</summary>
-    public void AddRecurrent(ReadOnlySpan<float> h, ReadOnlySpan<float> rT, int n, int ldr, Span<float> c, int ldc, float beta = 1f) =>
-        Gemm.Sgemm(false, false, Batch, n, Hidden, 1f, h, Hidden, rT, ldr, beta, c, ldc);
+    /// of Rᵀ at leading dimension <paramref name="ldr"/> (β is 0 or 1). Small batches take the unpacked small-m GEMM:
+    /// the tiled one would pack all of Rᵀ again at every step.</summary>
+    public void AddRecurrent(ReadOnlySpan<float> h, ReadOnlySpan<float> rT, int n, int ldr, Span<float> c, int ldc, float beta = 1f)
+    {
+        if (Batch > Gemm.SmallM)
+        {
+            Gemm.Sgemm(false, false, Batch, n, Hidden, 1f, h, Hidden, rT, ldr, beta, c, ldc);
+            return;
+        }
+        if (beta == 0f)
+            for (int e = 0; e < Batch; e++) c.Slice(e * ldc, n).Clear();
+        Gemm.SgemmSmallM(Batch, n, Hidden, h, Hidden, rT, ldr, c, ldc);
+    }
 
     /// <summary>Rᵀ (H, G·H) of direction <paramref name="d"/>, row-major: transposed once per run so each step's
     /// GEMM reads B untransposed (its packing is then a straight copy).</summary>
