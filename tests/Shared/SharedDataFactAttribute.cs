@@ -31,3 +31,14 @@ public static class Paths
         return dir?.FullName ?? throw new InvalidOperationException("Pare.slnx not found above the test binaries");
     }
 }
+
+/// <summary>A theory over real data under ../shared; skipped, with a message naming what is missing, when absent.</summary>
+public sealed class SharedDataTheoryAttribute : TheoryAttribute
+{
+    public SharedDataTheoryAttribute(params string[] relativePaths)
+    {
+        var missing = relativePaths.Where(p => !File.Exists(Paths.Resolve(p)) && !Directory.Exists(Paths.Resolve(p))).ToList();
+        if (missing.Count > 0)
+            Skip = $"needs {string.Join(", ", missing.Select(Paths.Resolve))} (../shared beside the repository)";
+    }
+}

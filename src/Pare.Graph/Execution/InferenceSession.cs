@@ -9,16 +9,28 @@ public sealed class InferenceSession
     private readonly GraphRunner _runner;
 
     /// <summary>Prepares <paramref name="model"/>; fails naming the node on unsupported ops, cycles or dangling
-    /// inputs.</summary>
-    public InferenceSession(Model model)
+    /// inputs. With <paramref name="optimize"/> the session runs a rewritten copy (constants and batch norms
+    /// folded); <paramref name="model"/> itself is never changed.</summary>
+    public InferenceSession(Model model, bool optimize = true)
     {
-        Model = model;
-        _runner = new GraphRunner(model, training: false);
+        ArgumentNullException.ThrowIfNull(model);
+        Source = model;
+        Model = model.Clone();
+        // validate the model as given first, so errors name the user's nodes, not rewritten ones
+        new GraphRunner(Model, training: false).Prepare();
+        Optimizations = optimize ? Optimization.GraphOptimizer.Run(Model) : new Optimization.OptimizationReport(0, 0);
+        _runner = new GraphRunner(Model, training: false);
         _runner.Prepare();
     }
 
-    /// <summary>The model being run.</summary>
+    /// <summary>The model as given.</summary>
+    public Model Source { get; }
+
+    /// <summary>The model actually run (optimized copy).</summary>
     public Model Model { get; }
+
+    /// <summary>What the optimizer rewrote.</summary>
+    public Optimization.OptimizationReport Optimizations { get; }
 
     /// <summary>Declared inputs, in order.</summary>
     public IReadOnlyList<ValueInfo> Inputs => Model.Graph.Inputs;

@@ -33,6 +33,20 @@ public sealed class Model
     /// <summary>Key/value metadata.</summary>
     public Dictionary<string, string> Metadata { get; } = new(StringComparer.Ordinal);
 
+    /// <summary>A copy whose graph can be rewritten without touching this model (see <see cref="ModelGraph.Clone"/>).</summary>
+    public Model Clone()
+    {
+        var copy = new Model(Graph.Clone())
+        {
+            IrVersion = IrVersion, ProducerName = ProducerName, ProducerVersion = ProducerVersion,
+            Domain = Domain, ModelVersion = ModelVersion, DocString = DocString,
+        };
+        copy.Opsets.Clear();
+        foreach (var (k, v) in Opsets) copy.Opsets[k] = v;
+        foreach (var (k, v) in Metadata) copy.Metadata[k] = v;
+        return copy;
+    }
+
     /// <summary>The opset version of <paramref name="domain"/> (the default domain when "" or "ai.onnx").</summary>
     public long OpsetOf(string domain) =>
         Opsets.TryGetValue(domain == "ai.onnx" ? "" : domain, out var v) ? v : 1;

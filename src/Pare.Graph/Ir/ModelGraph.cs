@@ -46,4 +46,27 @@ public sealed class ModelGraph
     /// sorted graph). Fails, naming the node, on a cycle or on an input nobody produces; <paramref name="outerScope"/>
     /// lists the names a subgraph may read from enclosing graphs.</summary>
     public void Sort(IReadOnlySet<string>? outerScope = null) => GraphOrder.Sort(this, outerScope);
+
+    /// <summary>A copy that can be rewritten without touching this graph: nodes, attributes and value lists are
+    /// copied (subgraphs too); tensors are shared, since rewrites replace them rather than write into them.</summary>
+    public ModelGraph Clone()
+    {
+        var copy = new ModelGraph { Name = Name, DocString = DocString };
+        copy.Inputs.AddRange(Inputs);
+        copy.Outputs.AddRange(Outputs);
+        foreach (var (name, tensor) in Initializers) copy.Initializers[name] = tensor;
+        foreach (var (name, info) in ValueInfos) copy.ValueInfos[name] = info;
+        foreach (var node in Nodes)
+        {
+            var n = new Node(node.Name, node.OpType, node.Inputs, node.Outputs, node.Domain) { DocString = node.DocString };
+            foreach (var (key, value) in node.Attributes)
+                n.Attributes.Set(key, value with
+                {
+                    G = value.G?.Clone(),
+                    Graphs = value.Graphs.Length == 0 ? value.Graphs : [.. value.Graphs.Select(g => g.Clone())],
+                });
+            copy.Nodes.Add(n);
+        }
+        return copy;
+    }
 }
