@@ -44,6 +44,59 @@ public class ControlFlowTests
         Assert.Equal(cond ? Map(relu, Tanh) : Map(relu, Sigmoid), y.ToArray<float>());
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void TrainingGradientsFlowThroughTheTakenBranch(bool cond)
+    {
+        // then: y = x·w, else: y = x + w, where w is a main-graph initializer read inside the branch
+        var g = new ModelGraph { Name = "main" };
+        g.Inputs.Add(new ValueInfo("cond", ElementType.Bool, null));
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, null));
+        g.Initializers["w"] = Tensor.FromSpan<float>([0.5f, -2f]);
+        var then = new ModelGraph { Name = "then" };
+        then.Nodes.Add(new Node("mul", "Mul", ["x", "w"], ["t"]));
+        then.Outputs.Add(new ValueInfo("t", ElementType.Float, null));
+        var otherwise = new ModelGraph { Name = "else" };
+        otherwise.Nodes.Add(new Node("add", "Add", ["x", "w"], ["e"]));
+        otherwise.Outputs.Add(new ValueInfo("e", ElementType.Float, null));
+        var node = new Node("if", "If", ["cond"], ["y"]);
+        node.Attributes.Set("then_branch", AttributeValue.Of(then));
+        node.Attributes.Set("else_branch", AttributeValue.Of(otherwise));
+        g.Nodes.Add(node);
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+
+        var session = new TrainingSession(new Model(g));
+        Pare.Core.Ops.Reduce.Sum(session.Forward([Tensor.Wrap([cond], default), Tensor.FromSpan<float>([3f, 4f])])[0]).Backward();
+        Assert.Equal(cond ? [3f, 4f] : new[] { 1f, 1f }, session.Parameters["w"].Grad!.ToArray<float>());
+    }
+
+    [Fact]
+    public void TrainingGradientsFlowThroughLoopCarriedValues()
+    {
+        // three trips of v ← v·w: y = x·w³, dΣy/dw = 3·x·w²
+        var g = new ModelGraph { Name = "main" };
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, null));
+        g.Initializers["w"] = Tensor.FromSpan<float>([0.5f, -2f]);
+        g.Initializers["M"] = Tensor.Wrap([3L], default);
+        var body = new ModelGraph { Name = "body" };
+        foreach (var i in new[] { "i", "c", "v" }) body.Inputs.Add(new ValueInfo(i, ElementType.Undefined, null));
+        body.Nodes.Add(new Node("keep", "Identity", ["c"], ["c_out"]));
+        body.Nodes.Add(new Node("mul", "Mul", ["v", "w"], ["v_out"]));
+        body.Outputs.Add(new ValueInfo("c_out", ElementType.Bool, null));
+        body.Outputs.Add(new ValueInfo("v_out", ElementType.Float, null));
+        var loop = new Node("loop", "Loop", ["M", "", "x"], ["y"]);
+        loop.Attributes.Set("body", AttributeValue.Of(body));
+        g.Nodes.Add(loop);
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+
+        var session = new TrainingSession(new Model(g));
+        var y = session.Forward([Tensor.FromSpan<float>([3f, 4f])])[0];
+        Assert.Equal([3f * 0.125f, 4f * -8f], y.ToArray<float>());
+        Pare.Core.Ops.Reduce.Sum(y).Backward();
+        Assert.Equal([3 * 3f * 0.25f, 3 * 4f * 4f], session.Parameters["w"].Grad!.ToArray<float>());
+    }
+
     [Fact]
     public void IfBranchWithWrongOutputCountFails()
     {
