@@ -47,7 +47,7 @@ public static unsafe class Conv2dKernel
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
-        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per;
+        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per, nr = Gemm.Gemm.PanelWidth;
         bool hasBias = !bias.IsEmpty;
         // a large image (one per chunk) is further cut into bands of output rows, so its patch block stays in cache
         int bands = per == 1 && !g.IsPointwise && plane > 2 * TargetColumns ? Math.Max(1, plane / TargetColumns) : 1;
@@ -64,30 +64,34 @@ public static unsafe class Conv2dKernel
                     ForwardBand(geo, px + (long)n0 * inImage, pw, hasBias ? pb : null, py + (long)n0 * outImage, task % bands * bandRows, bandRows, pool);
                     return;
                 }
-                float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * cols);
                 float[]? prod = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
                 try
                 {
+                    // the patch matrix goes straight into the GEMM's B panels (this thread's buffer)
+                    float* panels = geo.IsPointwise ? null : GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, patch));
                     for (int grp = 0; grp < geo.Groups; grp++)
                     {
-                        ReadOnlySpan<float> b = new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup);
-                        if (col is not null)
+                        var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
+                        if (panels != null)
                         {
                             for (int i = 0; i < count; i++)
-                                Im2Col.Unfold(geo, new ReadOnlySpan<float>(px + (long)(n0 + i) * inImage + (long)grp * inGroup, inGroup), col.AsSpan(i * plane), cols);
-                            b = col.AsSpan(0, patch * cols);
+                                Im2ColPanels.Unfold(geo, px + (long)(n0 + i) * inImage + (long)grp * inGroup, panels, nr, i * plane, 0, geo.OutHeight);
+                            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
                         }
-                        var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
                         if (prod is null)
                         {
                             var yg = new Span<float>(py + (long)n0 * outImage + (long)grp * kg * plane, kg * plane);
-                            Gemm.Gemm.Sgemm(false, false, kg, plane, patch, 1f, wg, patch, b, plane, 0f, yg, plane, pool);
+                            if (panels != null)
+                                Gemm.Gemm.SgemmPackedB(false, kg, plane, patch, wg, patch, panels, 0f, yg, plane, pool);
+                            else
+                                Gemm.Gemm.Sgemm(false, false, kg, plane, patch, 1f, wg, patch,
+                                    new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup), plane, 0f, yg, plane, pool);
                             if (hasBias)
                                 for (int k = 0; k < kg; k++) TensorPrimitives.Add(yg.Slice(k * plane, plane), pb[grp * kg + k], yg.Slice(k * plane, plane));
                             continue;
                         }
                         // prod (kg × images·plane): scatter each image's block into NCHW, adding the bias on the way
-                        Gemm.Gemm.Sgemm(false, false, kg, cols, patch, 1f, wg, patch, b, cols, 0f, prod.AsSpan(0, kg * cols), cols, pool);
+                        Gemm.Gemm.SgemmPackedB(false, kg, cols, patch, wg, patch, panels, 0f, prod.AsSpan(0, kg * cols), cols, pool);
                         for (int k = 0; k < kg; k++)
                         {
                             for (int i = 0; i < count; i++)
@@ -102,36 +106,29 @@ public static unsafe class Conv2dKernel
                 }
                 finally
                 {
-                    if (col is not null) ArrayPool<float>.Shared.Return(col);
                     if (prod is not null) ArrayPool<float>.Shared.Return(prod);
                 }
             });
         }
     }
 
-    /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band, then one GEMM per group writing
-    /// straight into y's rows (ldc = the full plane).</summary>
+    /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band into the GEMM's B panels, then one
+    /// GEMM per group writing straight into y's rows (ldc = the full plane).</summary>
     private static void ForwardBand(in ConvGeometry g, float* x, float* w, float* bias, float* y, int oy0, int rows, WorkerPool? pool)
     {
         int ow = g.OutWidth, plane = g.OutHeight * ow, oy1 = Math.Min(g.OutHeight, oy0 + rows), cols = (oy1 - oy0) * ow;
-        int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
-        float[] col = ArrayPool<float>.Shared.Rent(patch * cols);
-        try
+        int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize, nr = Gemm.Gemm.PanelWidth;
+        float* panels = GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, patch));
+        for (int grp = 0; grp < g.Groups; grp++)
         {
-            for (int grp = 0; grp < g.Groups; grp++)
-            {
-                Im2Col.Unfold(g, new ReadOnlySpan<float>(x + (long)grp * inGroup, inGroup), col, cols, oy0, oy1);
-                var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
-                var c = yg[(oy0 * ow)..];
-                Gemm.Gemm.Sgemm(false, false, kg, cols, patch, 1f, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
-                    col.AsSpan(0, patch * cols), cols, 0f, c, plane, pool);
-                if (bias != null)
-                    for (int k = 0; k < kg; k++) TensorPrimitives.Add(c.Slice(k * plane, cols), bias[grp * kg + k], c.Slice(k * plane, cols));
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(col);
+            Im2ColPanels.Unfold(g, x + (long)grp * inGroup, panels, nr, 0, oy0, oy1);
+            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
+            var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
+            var c = yg[(oy0 * ow)..];
+            Gemm.Gemm.SgemmPackedB(false, kg, cols, patch, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
+                panels, 0f, c, plane, pool);
+            if (bias != null)
+                for (int k = 0; k < kg; k++) TensorPrimitives.Add(c.Slice(k * plane, cols), bias[grp * kg + k], c.Slice(k * plane, cols));
         }
     }
 
