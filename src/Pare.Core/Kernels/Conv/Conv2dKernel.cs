@@ -150,7 +150,7 @@ public static unsafe class Conv2dKernel
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
-        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per;
+        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per, nr = Gemm.Gemm.PanelWidth;
         fixed (float* pdy0 = dy, pw0 = w, pdx0 = dx)
         {
             float* pdy = pdy0, pw = pw0, pdx = pdx0;
@@ -158,32 +158,33 @@ public static unsafe class Conv2dKernel
             {
                 int n0 = chunk * per, count = Math.Min(per, geo.N - n0), cols = count * plane;
                 float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * cols);
-                float[]? gathered = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
                 try
                 {
                     var dxc = new Span<float>(pdx + (long)n0 * inImage, count * inImage);
                     if (col is not null) dxc.Clear();
+                    // dy's channels of the chunk's images go straight into the GEMM's B panels (K = kg rows)
+                    float* panels = col is null ? null : GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, kg));
                     for (int grp = 0; grp < geo.Groups; grp++)
                     {
-                        ReadOnlySpan<float> dyg = gathered is null
-                            ? new ReadOnlySpan<float>(pdy + (long)n0 * outImage + (long)grp * kg * plane, kg * plane)
-                            : Gather(pdy, outImage, n0, count, grp * kg, kg, plane, gathered);
                         var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
                         if (col is null)
                         {
                             // 1×1: the patch matrix is the input itself (chunks hold one image, see ImagesPerChunk)
+                            var dyg = new ReadOnlySpan<float>(pdy + (long)n0 * outImage + (long)grp * kg * plane, kg * plane);
                             Gemm.Gemm.Sgemm(true, false, patch, plane, kg, 1f, wg, patch, dyg, plane, 0f, dxc.Slice(grp * inGroup, inGroup), plane, pool);
                             continue;
                         }
+                        for (int i = 0; i < count; i++)
+                            Im2ColPanels.PutRows(pdy + (long)(n0 + i) * outImage + (long)grp * kg * plane, plane, kg, plane, panels, nr, i * plane);
+                        Im2ColPanels.ZeroTail(panels, nr, kg, cols);
                         var dcol = col.AsSpan(0, patch * cols);
-                        Gemm.Gemm.Sgemm(true, false, patch, cols, kg, 1f, wg, patch, dyg, cols, 0f, dcol, cols, pool);
-                        for (int i = 0; i < count; i++) Im2Col.Fold(geo, dcol[(i * plane)..], cols, dxc.Slice(i * inImage + grp * inGroup, inGroup));
+                        Gemm.Gemm.SgemmPackedB(true, patch, cols, kg, wg, patch, panels, 0f, dcol, cols, pool);
+                        for (int i = 0; i < count; i++) Im2Col.FoldInPlace(geo, dcol[(i * plane)..], cols, dxc.Slice(i * inImage + grp * inGroup, inGroup));
                     }
                 }
                 finally
                 {
                     if (col is not null) ArrayPool<float>.Shared.Return(col);
-                    if (gathered is not null) ArrayPool<float>.Shared.Return(gathered);
                 }
             });
         }
