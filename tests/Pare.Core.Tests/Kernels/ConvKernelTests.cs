@@ -39,8 +39,13 @@ public class ConvKernelTests
     [InlineData(13, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // chunks of 10 images (1024 / 100 columns) and a last one of 3
     [InlineData(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // batch 1: one chunk, the GEMM alone uses the threads
     [InlineData(23, 4, 7, 6, 6, 3, 3, 2, 1, 0, 1, 0, 1, 2)] // groups 2, many small images per chunk (12 columns each)
-    [InlineData(5, 1, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // patch 9 < 16 channels: weight gradient formed transposed
-    [InlineData(5, 2, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // transposed weight gradient, groups 2
+    [InlineData(5, 1, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // patch 9: short-patch weight gradient (dot products)
+    [InlineData(5, 2, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // short-patch weight gradient, groups 2
+    [InlineData(3, 1, 7, 5, 7, 3, 3, 2, 1, 0, 1, 2, 1, 1)] // short patch, stride 2, 12 positions: one vector and a tail
+    [InlineData(2, 1, 6, 9, 4, 2, 2, 1, 0, 0, 0, 0, 1, 1)] // short patch of 4 taps, OutW ≠ W (no shifted im2col)
+    [InlineData(17, 2, 8, 8, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // patch 18 < 40 channels: weight gradient formed transposed, 16 chunks
+    [InlineData(4, 3, 9, 9, 64, 3, 3, 1, 1, 1, 1, 1, 2, 1)] // shifted im2col with dilation 2; 64 = 5·12 + 4 output channels (4-row tiles)
+    [InlineData(3, 8, 6, 6, 32, 3, 3, 1, 2, 2, 2, 2, 2, 1)] // shifted im2col, pad 2 and dilation 2; 32 = 2·12 + 8 channels
     [InlineData(40, 2, 3, 3, 8, 2, 2, 1, 0, 0, 0, 0, 1, 1)] // weight-gradient chunks (16) cut across image chunks
     [InlineData(2, 3, 47, 45, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // large image: forward in two bands of 24 and 23 output rows
     [InlineData(1, 4, 60, 50, 6, 3, 3, 1, 0, 1, 2, 0, 1, 2)] // bands, groups 2, asymmetric pads, batch 1

@@ -210,6 +210,11 @@ public static unsafe class Conv2dKernel
         }
         dw.Clear();
         if (g.N == 0 || g.OutHeight * g.OutWidth == 0) return;
+        if (ShortPatchWeightGradient.Applies(g))
+        {
+            ShortPatchWeightGradient.Run(g, x, dy, dw);
+            return;
+        }
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize, wCount = g.WeightCount;
