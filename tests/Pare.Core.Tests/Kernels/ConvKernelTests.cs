@@ -87,6 +87,35 @@ public class ConvKernelTests
         Close(dwRef, dw, n * g.OutHeight * g.OutWidth, $"dw {g}");
     }
 
+    [Theory]
+    [InlineData(2, 3, 7, 7, 3, 3, 1, 1, 1)] // shifted copy (stride 1, OutW = W)
+    [InlineData(3, 2, 5, 11, 3, 3, 1, 2, 1)] // dilation 2 with pad 2: still shifted
+    [InlineData(2, 2, 9, 8, 3, 2, 2, 1, 1)] // stride 2: gathered rows
+    [InlineData(1, 1, 6, 40, 1, 5, 1, 0, 1)] // rows wider than a panel, no padding, OutW ≠ W
+    public unsafe void Unfold_into_panels_matches_im2col(int n, int c, int h, int w, int kh, int kw, int stride, int pad, int dilation)
+    {
+        var g = new ConvGeometry(n, c, h, w, 4, kh, kw, stride, stride, pad, pad, pad, pad, dilation, dilation);
+        Assert.True(g.IsValid && g.OutHeight > 0 && g.OutWidth > 0, g.ToString());
+        int plane = g.OutHeight * g.OutWidth, cols = n * plane, patch = g.PatchSize, image = c * h * w, nr = Pare.Core.Kernels.Gemm.Gemm.PanelWidth;
+        var x = KernelCases.Values(n * image, 17, -1f, 1f).ToArray();
+        var col = new float[patch * cols];
+        for (int i = 0; i < n; i++) Im2Col.Unfold(g, x.AsSpan(i * image, image), col.AsSpan(i * plane), cols);
+        long size = Pare.Core.Kernels.Gemm.Gemm.PanelFloats(cols, patch);
+        var panels = new float[size];
+        Array.Fill(panels, float.NaN); // every lane must be written, the tail lanes with zeros
+        fixed (float* px = x, pp = panels)
+        {
+            for (int i = 0; i < n; i++) Im2ColPanels.Unfold(g, px + i * image, pp, nr, i * plane, 0, g.OutHeight);
+            Im2ColPanels.ZeroTail(pp, nr, patch, cols);
+        }
+        for (int r = 0; r < patch; r++)
+            for (int j = 0; j < size / patch; j++)
+            {
+                float expected = j < cols ? col[r * cols + j] : 0f;
+                Assert.Equal(expected, panels[j / nr * nr * patch + r * nr + j % nr]);
+            }
+    }
+
     [Fact]
     public void Output_size_floors_like_pytorch()
     {
