@@ -198,6 +198,31 @@ public class ConvKernelTests
     }
 
     [Theory]
+    [InlineData(28, 28, false)] // the CNN's first pool: 14 windows a row (8 + an overlapping 8)
+    [InlineData(14, 14, false)] // its second: 7 windows (4 + an overlapping 4)
+    [InlineData(9, 17, false)] // odd sizes: the last row and column are never read
+    [InlineData(6, 40, false)] // 20 windows: 8 + 8 + an overlapping 8
+    [InlineData(8, 9, true)] // ceil mode: windows hang past the edge, so the scalar path runs
+    [InlineData(4, 6, false)] // 3 windows a row: too few for a vector, scalar
+    public void Max_pool_2x2_stride_2_matches_reference_with_ties_and_nan(int h, int w, bool ceil)
+    {
+        var g = new PoolGeometry(3, h, w, 2, 2, 2, 2, 0, 0, 1, 1, ceil);
+        int inCount = g.Planes * h * w, outCount = g.Planes * g.OutHeight * g.OutWidth;
+        var x = KernelCases.Values(inCount, 41, -2f, 2f).ToArray();
+        // ties (the first tap must win), NaN (wins and propagates), -inf and ±0
+        for (int i = 0; i < inCount; i += 5) x[i] = 0.25f;
+        for (int i = 3; i < inCount; i += 37) x[i] = float.NaN;
+        for (int i = 7; i < inCount; i += 23) x[i] = float.NegativeInfinity;
+        for (int i = 11; i < inCount; i += 19) x[i] = -0f;
+        float[] y = new float[outCount], yRef = new float[outCount];
+        int[] at = new int[outCount], atRef = new int[outCount];
+        MaxPool2d.Forward(g, x, y, at);
+        PoolReference.MaxForward(g, x, yRef, atRef);
+        Assert.Equal(atRef, at);
+        for (int i = 0; i < outCount; i++) Assert.Equal(BitConverter.SingleToInt32Bits(yRef[i]), BitConverter.SingleToInt32Bits(y[i]));
+    }
+
+    [Theory]
     [InlineData(3, 2, 1, 3, 2, 0, true)] // ceil mode: the only window hangs past the right edge
     [InlineData(2, 2, 3, 3, 2, 0, true)]
     [InlineData(1, 1, 3, 3, 2, 1, true)]
