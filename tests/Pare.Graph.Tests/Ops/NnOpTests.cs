@@ -105,10 +105,41 @@ public class NnOpTests
     }
 
     [Fact]
-    public void Conv3d_is_unsupported_not_failed()
+    public void Conv4d_is_unsupported_not_failed()
     {
-        var e = Assert.Throws<UnsupportedOpException>(() => Run("Conv", [Tensor.Ones([1, 1, 2, 2, 2]), Tensor.Ones([1, 1, 1, 1, 1])]));
-        Assert.Contains("3-D", e.Message);
+        var e = Assert.Throws<UnsupportedOpException>(() => Run("Conv", [Tensor.Ones([1, 1, 2, 2, 2, 2]), Tensor.Ones([1, 1, 1, 1, 1, 1])]));
+        Assert.Contains("4-D", e.Message);
+    }
+
+    /// <summary>3-D Conv (composed from 2-D slices) against a direct loop: stride and pads differ per axis.</summary>
+    [Fact]
+    public void Conv3d_matches_a_direct_loop()
+    {
+        var rng = new Pare.Core.Random.Rng(5);
+        var x = Tensor.Uniform([1, 2, 4, 3, 3], -1, 1, rng);
+        var w = Tensor.Uniform([2, 2, 3, 2, 2], -1, 1, rng);
+        int[] stride = [2, 1, 1], begin = [1, 0, 1], end = [1, 1, 0];
+        var y = Run("Conv", [x, w], 1, Ints("strides", 2, 1, 1), Ints("pads", 1, 0, 1, 1, 1, 0))[0];
+        var outDims = new int[3];
+        for (int a = 0; a < 3; a++) outDims[a] = (x.Dim(2 + a) + begin[a] + end[a] - w.Dim(2 + a)) / stride[a] + 1;
+        Assert.Equal(new Shape(1, 2, outDims[0], outDims[1], outDims[2]), y.Shape);
+        for (int m = 0; m < 2; m++)
+            for (int od = 0; od < outDims[0]; od++)
+                for (int oh = 0; oh < outDims[1]; oh++)
+                    for (int ow = 0; ow < outDims[2]; ow++)
+                    {
+                        double sum = 0;
+                        for (int ch = 0; ch < 2; ch++)
+                            for (int kd = 0; kd < 3; kd++)
+                                for (int kh = 0; kh < 2; kh++)
+                                    for (int kw = 0; kw < 2; kw++)
+                                    {
+                                        int id = od * 2 - 1 + kd, ih = oh + kh, iw = ow - 1 + kw;
+                                        if (id < 0 || id >= 4 || ih >= 3 || iw < 0 || iw >= 3) continue;
+                                        sum += (double)x[0, ch, id, ih, iw] * w[m, ch, kd, kh, kw];
+                                    }
+                        Assert.Equal(sum, y[0, m, od, oh, ow], 5);
+                    }
     }
 
     /// <summary>ConvTranspose then an AveragePool off Core's fast path (asymmetric pads) under the training executor:

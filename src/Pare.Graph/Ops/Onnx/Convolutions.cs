@@ -4,7 +4,8 @@ using CoreOps = Pare.Core.Ops;
 
 namespace Pare.Graph.Ops.Onnx;
 
-/// <summary>Conv and ConvTranspose (1-D and 2-D, float32) on the Core convolution ops, so gradients flow.</summary>
+/// <summary>Conv and ConvTranspose (float32) on the Core convolution ops, so gradients flow: 1-D and 2-D directly,
+/// 3-D composed slice by slice (<see cref="DepthSlices"/>).</summary>
 internal static class Convolutions
 {
     [OnnxOp("Conv")]
@@ -16,6 +17,8 @@ internal static class Convolutions
         int groups = Groups(c);
         if (spatial == 1)
             return [CoreOps.Convolution.Conv1d(x, w, b, s.Strides[0], (s.Begin[0], s.End[0]), s.Dilations[0], groups)];
+        if (spatial == 3)
+            return [AddBias(DepthSlices.Conv3d(x, w, s.Strides, s.Dilations, s.Begin, s.End, groups), b)];
         var options = new Conv2dOptions(s.Strides[0], s.Strides[1], s.Begin[0], s.Begin[1], s.End[0], s.End[1],
             s.Dilations[0], s.Dilations[1], groups);
         return [CoreOps.Convolution.Conv2d(x, w, b, options)];
@@ -77,11 +80,16 @@ internal static class Convolutions
             y = TransposedConvolution.ConvTranspose1d(x, w, bias, strides[0], (Math.Max(0, begin[0]), Math.Max(0, end[0])),
                 outputPadding[0], dilations[0], groups);
         }
-        else
+        else if (spatial == 2)
         {
             var options = new Conv2dOptions(strides[0], strides[1], Math.Max(0, begin[0]), Math.Max(0, begin[1]),
                 Math.Max(0, end[0]), Math.Max(0, end[1]), dilations[0], dilations[1], groups);
             y = TransposedConvolution.ConvTranspose2d(x, w, bias, options, (outputPadding[0], outputPadding[1]));
+        }
+        else
+        {
+            y = AddBias(DepthSlices.ConvTranspose3d(x, w, strides, dilations, [.. begin.Select(p => Math.Max(0, p))],
+                [.. end.Select(p => Math.Max(0, p))], outputPadding, groups), bias);
         }
         if (grows)
         {
@@ -92,10 +100,18 @@ internal static class Convolutions
                 grow[2 * (spatial - 1 - i)] = Math.Max(0, -begin[i]);
                 grow[2 * (spatial - 1 - i) + 1] = Math.Max(0, -end[i]);
             }
-            y = CoreOps.Assembly.Pad(y, grow);
-            if (b is not null) y = CoreOps.Elementwise.Add(y, b.Reshape(spatial == 1 ? [-1, 1] : [-1, 1, 1]));
+            y = AddBias(CoreOps.Assembly.Pad(y, grow), b);
         }
         return [y];
+    }
+
+    /// <summary>y (N, C, spatial…) + b (C) on every position; y itself when b is null.</summary>
+    private static Tensor AddBias(Tensor y, Tensor? b)
+    {
+        if (b is null) return y;
+        var shape = Enumerable.Repeat(1, y.Rank - 1).ToArray();
+        shape[0] = -1;
+        return CoreOps.Elementwise.Add(y, b.Reshape(shape));
     }
 
     /// <summary>Checks dtypes and ranks; returns the number of spatial axes (1 or 2).</summary>
@@ -104,7 +120,7 @@ internal static class Convolutions
         if (x.DType != DType.Float32 || w.DType != DType.Float32 || (b is not null && b.DType != DType.Float32))
             throw c.Unsupported($"only float32 is supported, got X {x.DType.Name()}, W {w.DType.Name()}");
         if (x.Rank < 3 || w.Rank != x.Rank) throw c.Fail($"X {x.Shape} and W {w.Shape} must have the same rank, at least 3");
-        if (x.Rank > 4) throw c.Unsupported($"{x.Rank - 2}-D convolution is not supported (1-D and 2-D are)");
+        if (x.Rank > 5) throw c.Unsupported($"{x.Rank - 2}-D convolution is not supported (1-, 2- and 3-D are)");
         if (b is not null && b.Rank != 1) throw c.Fail($"B must be 1-D, got {b.Shape}");
         return x.Rank - 2;
     }

@@ -27,7 +27,7 @@ internal static class Pools
         var (s, ceil) = Read(c, x);
         int storageOrder = c.Attributes.Int32("storage_order", 0);
         if (storageOrder is not (0 or 1)) throw c.Fail($"storage_order {storageOrder} must be 0 or 1");
-        if (!c.WantsOutput(1)) return [Separable(c, x, s, (x4, s2) => PoolWindows.Max(x4, s2, ceil, false, false).Output)];
+        if (!c.WantsOutput(1)) return [Separable(x, s, (x4, s2) => PoolWindows.Max(x4, s2, ceil, false, false).Output)];
         if (x.Rank == 5) throw c.Unsupported("MaxPool indices of a 3-D pooling are not supported");
         var (x4, s4) = x.Rank == 3 ? (x.Unsqueeze(2), Lift(s)) : (x, s);
         var (y, indices) = PoolWindows.Max(x4, s4, ceil, true, storageOrder == 1);
@@ -40,7 +40,7 @@ internal static class Pools
         var x = RequireFloat(c, c.Input(0));
         var (s, ceil) = Read(c, x);
         bool countPad = c.Attributes.Int("count_include_pad", 0) != 0;
-        return [Separable(c, x, s, (x4, s2) => PoolWindows.Average(x4, s2, ceil, countPad))];
+        return [Separable(x, s, (x4, s2) => PoolWindows.Average(x4, s2, ceil, countPad))];
     }
 
     /// <summary>LpPool: (Σ |x|ᵖ over the window)^(1/p), zero padding.</summary>
@@ -53,7 +53,7 @@ internal static class Pools
         float p = c.Attributes.Find("p") is { Kind: AttributeKind.Float } f ? f.F : c.Attributes.Int("p", 2);
         if (p <= 0) throw c.Fail($"p {p} must be positive");
         var powered = p == 2 ? CoreOps.Elementwise.Mul(x, x) : CoreOps.Elementwise.Pow(CoreOps.Elementwise.Abs(x), p);
-        var sum = Separable(c, powered, s, (x4, s2) => PoolWindows.Sum(x4, s2, ceil));
+        var sum = Separable(powered, s, (x4, s2) => PoolWindows.Sum(x4, s2, ceil));
         return [p == 2 ? CoreOps.Elementwise.Sqrt(sum) : CoreOps.Elementwise.Pow(sum, 1f / p)];
     }
 
@@ -134,7 +134,7 @@ internal static class Pools
     /// 1-D pool gets H = 1. A 3-D box pool is separable — max, sum and the per-axis tap counts that divide an average
     /// all factor over the axes — so it runs as a pool over (H, W) of every depth slice, then a (kD, 1) pool over
     /// (D, H'·W').</summary>
-    private static Tensor Separable(OpContext c, Tensor x, Spatial s, Func<Tensor, Spatial, Tensor> pool2d)
+    private static Tensor Separable(Tensor x, Spatial s, Func<Tensor, Spatial, Tensor> pool2d)
     {
         switch (x.Rank)
         {

@@ -54,11 +54,12 @@ internal static class Reshaping
     {
         var x = c.Input(0);
         var axes = c.AxesArg(1, 13);
-        if (axes is null) return [x.Squeeze()];
+        // no axes, or an empty list (as onnxruntime reads it): every size-1 axis goes
+        if (axes is null || axes.Length == 0) return [x.Squeeze()];
         var a = c.DistinctAxes(axes, x.Rank);
         foreach (int d in a)
             if (x.Shape[d] != 1) throw c.Fail($"cannot squeeze axis {d} of shape {x.Shape}: its size is {x.Shape[d]}, not 1");
-        return [a.Length == 0 ? x : x.Squeeze(a)];
+        return [x.Squeeze(a)];
     }
 
     [OnnxOp("Unsqueeze")]
