@@ -21,7 +21,13 @@ public static class ExitCodes
     /// <summary>Training diverged (NaN or infinite loss); checkpoints of completed epochs are kept.</summary>
     public const int TrainingDiverged = 5;
 
+    /// <summary>The model is valid but uses an op, op version, opset or element type Pare does not support.</summary>
+    public const int Unsupported = 6;
+
+    /// <summary>A check the command ran did not pass (conformance cases failed, outputs differ from the reference).</summary>
+    public const int CheckFailed = 7;
+
     /// <summary>One line per code for help texts.</summary>
     public const string Summary =
-        "exit codes: 0 ok, 1 unexpected error, 2 usage/bad arguments, 3 bad or missing input data/file, 4 checkpoint mismatch, 5 training diverged";
+        "exit codes: 0 ok, 1 unexpected error, 2 usage/bad arguments, 3 bad or missing input data/file, 4 checkpoint mismatch, 5 training diverged, 6 unsupported op/type/opset, 7 check failed";
 }

@@ -1,5 +1,7 @@
 using System.CommandLine;
 using Pare.Cli.Commands;
+using Pare.Core;
+using Pare.Graph;
 using Pare.Nn.Checkpoints;
 using Pare.Nn.Training;
 
@@ -22,6 +24,7 @@ public static class PareApp
             TrainCommand.Create(output),
             EvalCommand.Create(output),
             DemoCommand.Create(output),
+            ConformanceCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -46,6 +49,8 @@ public static class PareApp
     private static (int Code, string Message) Classify(Exception e) => e switch
     {
         TrainingDivergedException => (ExitCodes.TrainingDiverged, e.Message),
+        UnsupportedOpException => (ExitCodes.Unsupported, e.Message),
+        PareException => (ExitCodes.BadInput, e.Message),
         CheckpointMismatchException => (ExitCodes.CheckpointMismatch, e.Message),
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException or EndOfStreamException => (ExitCodes.BadInput, e.Message),
         ArgumentException => (ExitCodes.Usage, e.Message),

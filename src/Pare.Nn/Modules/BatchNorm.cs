@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 
@@ -46,5 +48,14 @@ public sealed class BatchNorm : Module
     {
         if (Training) NumBatchesTracked.AsSpan<long>()[0]++;
         return Normalization.BatchNorm(x, RunningMean, RunningVar, Weight, Bias, Training, Momentum, Eps);
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        return g.Add("BatchNormalization",
+            [input, g.Weight("weight", Weight), g.Weight("bias", Bias), g.Weight("running_mean", RunningMean), g.Weight("running_var", RunningVar)],
+            OnnxExport.Attr("epsilon", Eps), OnnxExport.Attr("momentum", 1 - Momentum));
     }
 }

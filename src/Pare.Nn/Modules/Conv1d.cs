@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -31,4 +33,18 @@ public sealed class Conv1d : Module
     /// <returns>(N, C_out, L_out)</returns>
     public override Tensor Forward(Tensor x) =>
         Convolution.Conv1d(x, Weight, Bias, Options.Stride, Options.Padding, Options.Dilation, Options.Groups);
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var (stride, padding, dilation, groups) = Options;
+        string[] inputs = Bias is null ? [input, g.Weight("weight", Weight)] : [input, g.Weight("weight", Weight), g.Weight("bias", Bias)];
+        return g.Add("Conv", inputs,
+            OnnxExport.Attr("kernel_shape", (long)Weight.Dim(2)),
+            OnnxExport.Attr("strides", (long)stride),
+            OnnxExport.Attr("pads", (long)padding, (long)padding),
+            OnnxExport.Attr("dilations", (long)dilation),
+            OnnxExport.Attr("group", (long)groups));
+    }
 }

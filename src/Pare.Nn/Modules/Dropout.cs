@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -31,4 +33,7 @@ public sealed class Dropout : Module
         for (int i = 0; i < mask.Length; i++) mask[i] = _rng.NextFloat() < P ? 0 : keep;
         return Elementwise.Mul(x, Tensor.Wrap(mask, x.Shape));
     }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input) => input;
 }

@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -21,4 +23,11 @@ public sealed class Embedding : Module
     /// <param name="x">indices (*) int64 or int32</param>
     /// <returns>(*, dim)</returns>
     public override Tensor Forward(Tensor x) => Indexing.Embedding(x, Weight);
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        return g.Add("Gather", [g.Weight("weight", Weight), input], OnnxExport.Attr("axis", 0L));
+    }
 }

@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 
 namespace Pare.Nn.Modules;
@@ -10,5 +12,12 @@ public sealed class Flatten : Module
     {
         ArgumentNullException.ThrowIfNull(x);
         return x.Rank <= 1 ? x : x.Flatten(1);
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        return g.Add("Flatten", [input], OnnxExport.Attr("axis", 1L));
     }
 }

@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 
@@ -34,4 +36,12 @@ public sealed class LayerNorm : Module
 
     /// <param name="x">(*, normalized shape)</param>
     public override Tensor Forward(Tensor x) => Normalization.LayerNorm(x, _shape, Weight, Bias, Eps);
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        string[] inputs = Bias is null ? [input, g.Weight("weight", Weight!)] : [input, g.Weight("weight", Weight!), g.Weight("bias", Bias)];
+        return g.Add("LayerNormalization", inputs, OnnxExport.Attr("axis", (long)-_shape.Length), OnnxExport.Attr("epsilon", Eps));
+    }
 }

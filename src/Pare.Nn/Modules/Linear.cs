@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -40,4 +42,7 @@ public sealed class Linear : Module
         var y = Linalg.MatMul(x, Weight.Transpose(0, 1));
         return Bias is null ? y : Elementwise.Add(y, Bias);
     }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input) => OnnxExport.Affine(g, input, Weight, Bias);
 }

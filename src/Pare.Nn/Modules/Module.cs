@@ -1,3 +1,4 @@
+using Pare.Graph.Building;
 using System.Text;
 using Pare.Core;
 
@@ -128,5 +129,25 @@ public abstract class Module
             }
         }
         return sb.ToString();
+    }
+
+    /// <summary>Adds this layer's inference computation to <paramref name="g"/>, reading value
+    /// <paramref name="input"/>; returns the output value's name. Layers without an ONNX form say so.</summary>
+    public virtual string Export(GraphBuilder g, string input) =>
+        throw new PareException($"{GetType().Name} has no ONNX export yet");
+
+    /// <summary>Enters <paramref name="child"/>'s name scope in <paramref name="g"/>; dispose to leave.</summary>
+    protected IDisposable EnterChild(GraphBuilder g, Module child)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        return g.Enter(_children.First(c => ReferenceEquals(c.Module, child)).Name);
+    }
+
+    /// <summary>Exports <paramref name="child"/> inside its own name scope (so its weights get their state-dict names).</summary>
+    protected string ExportChild(GraphBuilder g, Module child, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var name = _children.First(c => ReferenceEquals(c.Module, child)).Name;
+        using (g.Enter(name)) return child.Export(g, input);
     }
 }

@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -70,5 +72,27 @@ public sealed class MultiHeadAttention : Module
         var attn = SoftmaxOps.Softmax(scores, -1);
         var y = Linalg.MatMul(attn, v).Permute(0, 2, 1, 3).Reshape(b, t, Dim);
         return OutProj.Forward(y);
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input) => Export(g, input, null);
+
+    /// <summary>Exports attention over (B, T, D) with an optional additive mask broadcastable to (B, heads, T, T).</summary>
+    public string Export(GraphBuilder g, string input, string? additiveMask)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        int hd = Dim / Heads;
+        var qkv = OnnxExport.Affine(g, input, InProjWeight, InProjBias, "in_proj_weight", "in_proj_bias");
+        var parts = g.Add("Split", [qkv, g.Int64s("qkv_sizes", Dim, Dim, Dim)], 3, OnnxExport.Attr("axis", 2L));
+        var headShape = g.Int64s("head_shape", 0, 0, Heads, hd);
+        string Heads4(string x) => g.Add("Transpose", [g.Add("Reshape", [x, headShape])], OnnxExport.Attr("perm", 0L, 2L, 1L, 3L));
+        var q = g.Add("Mul", [Heads4(parts[0]), g.Constant(Tensor.Scalar(1f / MathF.Sqrt(hd)), "scale")]);
+        var kT = g.Add("Transpose", [g.Add("Reshape", [parts[1], headShape])], OnnxExport.Attr("perm", 0L, 2L, 3L, 1L));
+        var scores = g.Add("MatMul", [q, kT]);
+        if (additiveMask is not null) scores = g.Add("Add", [scores, additiveMask]);
+        var attn = g.Add("Softmax", [scores], OnnxExport.Attr("axis", -1L));
+        var y = g.Add("Transpose", [g.Add("MatMul", [attn, Heads4(parts[2])])], OnnxExport.Attr("perm", 0L, 2L, 1L, 3L));
+        y = g.Add("Reshape", [y, g.Int64s("model_shape", 0, 0, Dim)]);
+        return ExportChild(g, OutProj, y);
     }
 }

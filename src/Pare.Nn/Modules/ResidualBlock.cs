@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -42,5 +44,15 @@ public sealed class ResidualBlock : Module
         ArgumentNullException.ThrowIfNull(x);
         var y = Bn2.Forward(Conv2.Forward(Elementwise.Relu(Bn1.Forward(Conv1.Forward(x)))));
         return Elementwise.Relu(Elementwise.Add(y, Shortcut is null ? x : Shortcut.Forward(x)));
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var h = g.Add("Relu", [ExportChild(g, Bn1, ExportChild(g, Conv1, input))]);
+        var y = ExportChild(g, Bn2, ExportChild(g, Conv2, h));
+        var shortcut = Shortcut is null ? input : ExportChild(g, Shortcut, input);
+        return g.Add("Relu", [g.Add("Add", [y, shortcut])]);
     }
 }

@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 
 namespace Pare.Nn.Modules;
@@ -23,5 +25,12 @@ public sealed class Sequential : Module
     {
         foreach (var layer in _layers) x = layer.Forward(x);
         return x;
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        foreach (var layer in _layers) input = ExportChild(g, layer, input);
+        return input;
     }
 }

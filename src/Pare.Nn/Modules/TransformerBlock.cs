@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -51,4 +53,22 @@ public sealed class TransformerBlock : Module
         x = Elementwise.Add(x, SelfAttn.Forward(Norm1.Forward(x), keyPaddingMask, causal));
         return Elementwise.Add(x, Linear2.Forward(Elementwise.Gelu(Linear1.Forward(Norm2.Forward(x)))));
     }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input) => Export(g, input, null);
+
+    /// <summary>Exports the block with an optional additive attention mask (see <see cref="MultiHeadAttention"/>).</summary>
+    public string Export(GraphBuilder g, string input, string? additiveMask)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        string attended;
+        using (EnterChild(g, SelfAttn)) attended = SelfAttn.Export(g, ExportNorm(g, Norm1, input), additiveMask);
+        var x = g.Add("Add", [input, attended]);
+        var hidden = ExportChild(g, Linear1, ExportNorm(g, Norm2, x));
+        string gelu;
+        using (g.Enter("gelu")) gelu = OnnxExport.Gelu(g, hidden);
+        return g.Add("Add", [x, ExportChild(g, Linear2, gelu)]);
+    }
+
+    private string ExportNorm(GraphBuilder g, LayerNorm norm, string x) => ExportChild(g, norm, x);
 }

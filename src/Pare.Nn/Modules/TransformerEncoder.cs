@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Random;
 
@@ -30,5 +32,21 @@ public sealed class TransformerEncoder : Module
     {
         foreach (var block in Blocks) x = block.Forward(x, keyPaddingMask, causal);
         return x;
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input) => Export(g, input, null);
+
+    /// <summary>Exports every block with the same optional additive attention mask.</summary>
+    public string Export(GraphBuilder g, string input, string? additiveMask)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        using var layers = g.Enter("layers");
+        for (var i = 0; i < Blocks.Count; i++)
+        {
+            using var block = g.Enter(i.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            input = Blocks[i].Export(g, input, additiveMask);
+        }
+        return input;
     }
 }

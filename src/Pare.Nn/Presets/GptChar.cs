@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -56,5 +58,26 @@ public sealed class GptChar : Module
         var positions = Tensor.FromSpan<long>(Enumerable.Range(0, x.Dim(1)).Select(i => (long)i).ToArray());
         var h = Elementwise.Add(Tok.Forward(x), Pos.Forward(positions));
         return Head.Forward(Ln.Forward(Blocks.Forward(h, null, causal: true)));
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        // T = shape(ids)[1]; positions 0..T-1 are the first T rows of the position table
+        var t = g.Add("Slice", [g.Add("Shape", [input]), g.Int64s("one", 1), g.Int64s("two", 2)]);
+        var zero = g.Int64s("zero", 0);
+        string pos;
+        using (EnterChild(g, Pos)) pos = g.Add("Slice", [g.Weight("weight", Pos.Weight), zero, t, zero]);
+        var h = g.Add("Add", [ExportChild(g, Tok, input), pos]);
+        // causal mask: −∞ above the diagonal of the (context, context) table, cut to (T, T)
+        var causal = new float[Context * Context];
+        for (var i = 0; i < Context; i++)
+            for (var j = i + 1; j < Context; j++) causal[i * Context + j] = float.NegativeInfinity;
+        var mask = g.Add("Slice", [g.Constant(Tensor.Wrap(causal, new Shape(Context, Context)), "causal_mask"),
+            g.Int64s("zeros2", 0, 0), g.Add("Concat", [t, t], OnnxExport.Attr("axis", 0L)), g.Int64s("axes01", 0, 1)]);
+        string blocks;
+        using (EnterChild(g, Blocks)) blocks = Blocks.Export(g, h, mask);
+        return ExportChild(g, Head, ExportChild(g, Ln, blocks));
     }
 }

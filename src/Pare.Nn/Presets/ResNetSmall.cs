@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -48,5 +50,15 @@ public sealed class ResNetSmall : Module
         var h = Elementwise.Relu(Bn1.Forward(Conv1.Forward(x)));
         foreach (var stage in _stages) h = stage.Forward(h);
         return Fc.Forward(Pooling.GlobalAvgPool2d(h).Flatten(1));
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var h = g.Add("Relu", [ExportChild(g, Bn1, ExportChild(g, Conv1, input))]);
+        foreach (var stage in _stages) h = ExportChild(g, stage, h);
+        var pooled = g.Add("Flatten", [g.Add("GlobalAveragePool", [h])], OnnxExport.Attr("axis", 1L));
+        return ExportChild(g, Fc, pooled);
     }
 }

@@ -1,3 +1,5 @@
+using Pare.Nn.Export;
+using Pare.Graph.Building;
 using Pare.Core;
 using Pare.Core.Ops;
 using Pare.Core.Random;
@@ -73,5 +75,28 @@ public sealed class TransformerClassifier : Module
         var count = Elementwise.Maximum(Reduce.Sum(keep, [1]), Tensor.Scalar(1f));
         var pooled = Elementwise.Div(Reduce.Sum(Elementwise.Mul(h, keep), [1]), count);
         return Head.Forward(pooled);
+    }
+
+    /// <inheritdoc/>
+    public override string Export(GraphBuilder g, string input)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var t = g.Add("Slice", [g.Add("Shape", [input]), g.Int64s("one", 1), g.Int64s("two", 2)]);
+        var zero = g.Int64s("zero", 0);
+        string pos;
+        using (EnterChild(g, Pos)) pos = g.Add("Slice", [g.Weight("weight", Pos.Weight), zero, t, zero]);
+        var h = g.Add("Add", [ExportChild(g, Tok, input), pos]);
+        // word id 0 is padding: it gets no attention (additive −∞ on its key) and is left out of the mean
+        var pad = g.Add("Equal", [input, g.Constant(Tensor.Wrap([0L], default), "pad_id")]);
+        var additive = g.Add("Where", [pad, g.Constant(Tensor.Scalar(float.NegativeInfinity), "minus_inf"), g.Constant(Tensor.Scalar(0f), "zero_f")]);
+        var mask = g.Add("Unsqueeze", [additive, g.Int64s("axes12", 1, 2)]);
+        string blocks;
+        using (EnterChild(g, Blocks)) blocks = Blocks.Export(g, h, mask);
+        var normed = ExportChild(g, Ln, blocks);
+        var keep = g.Add("Unsqueeze", [g.Add("Cast", [g.Add("Not", [pad])], OnnxExport.Attr("to", 1L)), g.Int64s("axis2", 2)]);
+        var axis1 = g.Int64s("axis1", 1);
+        var sum = g.Add("ReduceSum", [g.Add("Mul", [normed, keep]), axis1], OnnxExport.Attr("keepdims", 0L));
+        var count = g.Add("Max", [g.Add("ReduceSum", [keep, axis1], OnnxExport.Attr("keepdims", 0L)), g.Constant(Tensor.Scalar(1f), "one_f")]);
+        return ExportChild(g, Head, g.Add("Div", [sum, count]));
     }
 }

@@ -1,4 +1,4 @@
-namespace Pare.Nn.Tests;
+namespace Pare.Tests;
 
 /// <summary>An integration test on real data under ../shared (beside the clone, as CI has it) or a system data
 /// set; skipped, with a message naming what is missing, when the files are absent.</summary>
@@ -32,5 +32,16 @@ public static class Paths
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (dir is not null && !File.Exists(Path.Combine(dir.FullName, "Pare.slnx"))) dir = dir.Parent;
         return dir?.FullName ?? throw new InvalidOperationException("Pare.slnx not found above the test binaries");
+    }
+}
+
+/// <summary>A theory over real data under ../shared; skipped, with a message naming what is missing, when absent.</summary>
+public sealed class SharedDataTheoryAttribute : TheoryAttribute
+{
+    public SharedDataTheoryAttribute(params string[] relativePaths)
+    {
+        var missing = relativePaths.Where(p => !File.Exists(Paths.Resolve(p)) && !Directory.Exists(Paths.Resolve(p))).ToList();
+        if (missing.Count > 0)
+            Skip = $"needs {string.Join(", ", missing.Select(Paths.Resolve))} (../shared beside the repository)";
     }
 }

@@ -1,0 +1,110 @@
+using System.Runtime.CompilerServices;
+using Pare.Core;
+using Pare.Graph.Ops;
+
+namespace Pare.Graph.Execution;
+
+/// <summary>Runs a model's graphs node by node with the registered kernels. Both executors use it: the inference
+/// executor with the tape off, the training executor with it on, so gradients flow through every op built from
+/// differentiable Core ops. Subgraphs (If, Loop) run in a child scope that sees the enclosing values.</summary>
+internal sealed class GraphRunner
+{
+    private readonly Model _model;
+    private readonly bool _training;
+    private readonly ConditionalWeakTable<ModelGraph, GraphPlan> _plans = new();
+
+    public GraphRunner(Model model, bool training)
+    {
+        _model = model;
+        _training = training;
+    }
+
+    /// <summary>The plan of the main graph (built and validated now, so a broken model fails at load).</summary>
+    public GraphPlan Prepare() => PlanOf(_model.Graph, null);
+
+    /// <summary>Runs the main graph on <paramref name="inputs"/>, given in the order of the graph's inputs.</summary>
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs) => Run(_model.Graph, inputs, null);
+
+    private GraphPlan PlanOf(ModelGraph graph, Scope? outer)
+    {
+        if (_plans.TryGetValue(graph, out var plan)) return plan;
+        // a subgraph may read anything an enclosing scope holds; the scope is checked again at run time
+        var outerNames = outer is null ? null : new AnyName();
+        plan = new GraphPlan(graph, _model.OpsetOf, outerNames);
+        _plans.AddOrUpdate(graph, plan);
+        return plan;
+    }
+
+    private Tensor[] Run(ModelGraph graph, IReadOnlyList<Tensor> inputs, Scope? outer)
+    {
+        var plan = PlanOf(graph, outer);
+        var scope = new Scope(outer);
+        foreach (var (name, value) in graph.Initializers) scope.Set(name, value);
+        if (inputs.Count != graph.Inputs.Count)
+            throw new GraphException($"graph '{graph.Name}' takes {graph.Inputs.Count} inputs ({string.Join(", ", graph.Inputs.Select(i => i.Name))}), got {inputs.Count}");
+        for (var i = 0; i < inputs.Count; i++) scope.Set(graph.Inputs[i].Name, inputs[i]);
+
+        var nodeInputs = new List<Tensor?>();
+        for (var n = 0; n < graph.Nodes.Count; n++)
+        {
+            var node = graph.Nodes[n];
+            nodeInputs.Clear();
+            foreach (var name in node.Inputs)
+                nodeInputs.Add(name.Length == 0 ? null
+                    : scope.Find(name) ?? throw GraphException.At(node, $"input '{name}' has no value"));
+            var context = new OpContext(node, plan.Opsets[n], nodeInputs.ToArray(), _training,
+                (sub, subInputs) => Run(sub, subInputs, scope));
+            var outputs = Invoke(plan.Kernels[n], context);
+            for (var o = 0; o < node.Outputs.Count; o++)
+            {
+                var name = node.Outputs[o];
+                if (name.Length == 0) continue;
+                var value = o < outputs.Length ? outputs[o] : null;
+                if (value is null) throw GraphException.At(node, $"output {o} ('{name}') was not produced");
+                scope.Set(name, value);
+            }
+            foreach (var name in plan.ReleaseAfter[n]) scope.Release(name);
+        }
+        var result = new Tensor[graph.Outputs.Count];
+        for (var i = 0; i < result.Length; i++)
+            result[i] = scope.Find(graph.Outputs[i].Name)
+                ?? throw new GraphException($"graph '{graph.Name}': output '{graph.Outputs[i].Name}' has no value");
+        return result;
+    }
+
+    private static Tensor?[] Invoke(OpDefinition kernel, OpContext context)
+    {
+        try
+        {
+            return kernel.Run(context);
+        }
+        catch (PareException)
+        {
+            throw;
+        }
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or OverflowException
+                                      or NotSupportedException or InvalidCastException)
+        {
+            throw context.Fail(e.Message);
+        }
+        catch (OutOfMemoryException)
+        {
+            throw context.Fail("ran out of memory (a tensor is too large)");
+        }
+    }
+
+    /// <summary>Accepts any name: subgraph reads of enclosing values are resolved at run time.</summary>
+    private sealed class AnyName : IReadOnlySet<string>
+    {
+        public int Count => 0;
+        public bool Contains(string item) => true;
+        public IEnumerator<string> GetEnumerator() => Enumerable.Empty<string>().GetEnumerator();
+        System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
+        public bool IsProperSubsetOf(IEnumerable<string> other) => throw new NotSupportedException();
+        public bool IsProperSupersetOf(IEnumerable<string> other) => throw new NotSupportedException();
+        public bool IsSubsetOf(IEnumerable<string> other) => throw new NotSupportedException();
+        public bool IsSupersetOf(IEnumerable<string> other) => throw new NotSupportedException();
+        public bool Overlaps(IEnumerable<string> other) => throw new NotSupportedException();
+        public bool SetEquals(IEnumerable<string> other) => throw new NotSupportedException();
+    }
+}

@@ -1,0 +1,21 @@
+namespace Pare.Graph.Optimization;
+
+/// <summary>What the inference executor did to a model before running it.</summary>
+/// <param name="FoldedConstants">nodes evaluated once and replaced by initializers</param>
+/// <param name="FoldedBatchNorms">batch norms folded into the conv before them</param>
+public sealed record OptimizationReport(int FoldedConstants, int FoldedBatchNorms);
+
+/// <summary>The inference executor's rewrites, in order: constant folding, then batch-norm folding, then constant
+/// folding again (so exporter-emitted weight arithmetic disappears), then removal of unused initializers.</summary>
+internal static class GraphOptimizer
+{
+    public static OptimizationReport Run(Model model)
+    {
+        model.Graph.Sort();
+        var constants = ConstantFolding.Run(model);
+        var batchNorms = BatchNormFolding.Run(model.Graph);
+        constants += ConstantFolding.Run(model);
+        BatchNormFolding.DropUnused(model.Graph);
+        return new OptimizationReport(constants, batchNorms);
+    }
+}
