@@ -44,7 +44,7 @@ public sealed class TrainPresetTests : IDisposable
         }
     }
 
-    [SharedDataFact("tinyshakespeare")]
+    [SharedDataFact("shared/data/tinyshakespeare/input.txt")]
     public void Gpt_char_trains_by_steps_writes_val_loss_and_is_reproducible()
     {
         // Batch 2 keeps the 50 validation batches cheap too.
@@ -66,7 +66,7 @@ public sealed class TrainPresetTests : IDisposable
         Assert.InRange(ev.RootElement.GetProperty("val_loss").GetDouble(), 3.5, 5.0);
     }
 
-    [SharedDataFact("sst2")]
+    [SharedDataFact("shared/data/sst2/train.tsv", "shared/data/sst2/dev.tsv")]
     public void Transformer_cls_trains_on_sst2_and_writes_test_accuracy()
     {
         var outDir = Train("sst2", "train", "--model", "transformer-cls", "--data", "sst2", "--epochs", "1", "--train-limit", "256", "--batch", "64");
@@ -80,7 +80,7 @@ public sealed class TrainPresetTests : IDisposable
         Assert.Equal(acc, ev.RootElement.GetProperty("test_accuracy").GetDouble());
     }
 
-    [SharedDataFact("cifar10-subset")]
+    [SharedDataFact("shared/data/cifar10-subset/data_batch_subset10k.bin", "shared/data/cifar10-subset/test_batch_subset2k.bin")]
     public void Resnet_small_trains_on_augmented_cifar10_and_writes_test_accuracy()
     {
         var outDir = Train("cifar", "train", "--model", "resnet-small", "--data", "cifar10", "--epochs", "1", "--train-limit", "128", "--batch", "64");
