@@ -25,6 +25,9 @@ public static class PareApp
             EvalCommand.Create(output),
             DemoCommand.Create(output),
             ConformanceCommand.Create(output),
+            InspectCommand.Create(output),
+            RunCommand.Create(output),
+            BenchCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)

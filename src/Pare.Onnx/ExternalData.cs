@@ -11,6 +11,19 @@ internal sealed class ExternalData(string baseDirectory)
 
     public byte[] Read(TensorProto proto, long expectedBytes, string where)
     {
+        try
+        {
+            return ReadChecked(proto, expectedBytes, where);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
+        {
+            // unreadable files, links to nowhere, over-long paths: the file system's reason, attributed to the field
+            throw new OnnxFormatException($"{where}: external data cannot be read ({e.Message})", e);
+        }
+    }
+
+    private byte[] ReadChecked(TensorProto proto, long expectedBytes, string where)
+    {
         string? location = null;
         long offset = 0, length = -1;
         foreach (var entry in proto.ExternalData)

@@ -17,6 +17,8 @@ internal static class TensorCodec
     public static Tensor FromProto(TensorProto proto, string where, ExternalData? external = null)
     {
         var type = (ElementType)proto.DataType;
+        if (!Enum.IsDefined(type) || type == ElementType.Undefined)
+            throw new OnnxFormatException($"{where}: data_type {proto.DataType} is not an ONNX element type");
         var dtype = type.ToDType()
             ?? throw new UnsupportedOpException($"{where}: element type {type} is not supported");
         var shape = ShapeOf(proto.Dims, where);

@@ -130,8 +130,9 @@ public static class RangeEstimators
             return (lo < 0 ? -t : 0, hi > 0 ? t : 0);
         }
 
-        /// <summary>KL(P ‖ Q) where P is the first <paramref name="n"/> bins with the tail folded into the last one,
-        /// and Q is P merged into <paramref name="levels"/> bins and spread back over its non-empty bins.</summary>
+        /// <summary>KL(P ‖ Q): P is the first <paramref name="n"/> bins with the tail folded into the last one (what
+        /// clipping at bin n does); Q is the unclipped slice merged into <paramref name="levels"/> bins and spread back
+        /// over its non-empty bins (what quantizing that slice keeps), so too tight a threshold loses the tail's mass.</summary>
         private static double Divergence(double[] histogram, int n, int levels)
         {
             var p = new double[n];
@@ -143,8 +144,8 @@ public static class RangeEstimators
                 int start = j * n / levels, end = (j + 1) * n / levels;
                 double sum = 0;
                 var nonEmpty = 0;
-                for (var k = start; k < end; k++) { sum += p[k]; if (p[k] > 0) nonEmpty++; }
-                for (var k = start; k < end; k++) q[k] = p[k] > 0 ? sum / nonEmpty : 0;
+                for (var k = start; k < end; k++) { sum += histogram[k]; if (histogram[k] > 0) nonEmpty++; }
+                for (var k = start; k < end; k++) q[k] = histogram[k] > 0 ? sum / nonEmpty : 0;
             }
             double totalP = p.Sum(), totalQ = q.Sum(), kl = 0;
             if (totalP == 0 || totalQ == 0) return double.MaxValue;

@@ -116,7 +116,7 @@ public static class Assembly
 
     /// <summary>torch.nn.functional.pad. <paramref name="pads"/> lists (before, after) pairs from the last axis
     /// backwards: (left, right, top, bottom, ..); fewer pairs than axes leave the leading axes alone. A negative
-    /// pad crops. Reflect needs every pad smaller than its axis; replicate needs a non-empty axis wherever it pads.
+    /// pad crops. Reflect needs every pad smaller than its axis; replicate and wrap need a non-empty axis wherever they pad.
     /// Unlike PyTorch, reflect and replicate work on any axis and rank.</summary>
     /// <param name="x">(.., H, W) float32</param>
     /// <param name="pads">(left, right, top, bottom, ..), at most two per axis</param>
@@ -159,8 +159,8 @@ public static class Assembly
             throw new ArgumentException($"pad: pads ({before}, {after}) crop axis {axis} of shape {shape} below zero", nameof(before));
         if (mode == PadMode.Reflect && (before >= n || after >= n) && (before > 0 || after > 0))
             throw new ArgumentException($"pad: reflect pads ({before}, {after}) must be smaller than size {n} of axis {axis} in shape {shape}", nameof(before));
-        if (mode == PadMode.Replicate && n == 0 && size > 0)
-            throw new ArgumentException($"pad: replicate cannot pad empty axis {axis} of shape {shape}", nameof(before));
+        if (mode is PadMode.Replicate or PadMode.Wrap && n == 0 && size > 0)
+            throw new ArgumentException($"pad: {(mode == PadMode.Wrap ? "wrap" : "replicate")} cannot pad empty axis {axis} of shape {shape}", nameof(before));
         var map = new int[size];
         for (int o = 0; o < map.Length; o++)
         {
@@ -170,6 +170,7 @@ public static class Assembly
                 PadMode.Constant => i >= 0 && i < n ? i : -1,
                 PadMode.Reflect => i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i,
                 PadMode.Replicate => Math.Clamp(i, 0, n - 1),
+                PadMode.Wrap => ((i % n) + n) % n,
                 _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "pad: unknown mode"),
             };
         }

@@ -9,4 +9,6 @@ public enum PadMode
     Reflect,
     /// <summary>Repeat the edge element: (a b c) padded by 2 on the left is (a a a b c).</summary>
     Replicate,
+    /// <summary>Wrap around (circular): (a b c) padded by 2 on the left is (b c a b c).</summary>
+    Wrap,
 }

@@ -21,7 +21,16 @@ internal sealed class GraphPlan
             foreach (var input in node.Inputs) if (input.Length > 0) lastUse[input] = i;
             foreach (var name in FreeVariables.Of(node)) lastUse[name] = i;
         }
-        foreach (var output in graph.Outputs) lastUse[output.Name] = int.MaxValue;
+        var defined = new HashSet<string>(graph.Inputs.Select(i => i.Name), StringComparer.Ordinal);
+        defined.UnionWith(graph.Initializers.Keys);
+        foreach (var node in graph.Nodes) defined.UnionWith(node.Outputs);
+        foreach (var output in graph.Outputs)
+        {
+            // a subgraph may return a value of an enclosing scope; the main graph must define what it returns
+            if (outerScope is null && !defined.Contains(output.Name))
+                throw new GraphException($"graph '{graph.Name}': output '{output.Name}' is not an input, an initializer or any node's output");
+            lastUse[output.Name] = int.MaxValue;
+        }
         foreach (var name in graph.Initializers.Keys) lastUse[name] = int.MaxValue;
         ReleaseAfter = new List<string>[graph.Nodes.Count];
         for (var i = 0; i < ReleaseAfter.Length; i++) ReleaseAfter[i] = [];

@@ -19,6 +19,10 @@ internal sealed class GraphRunner
         _training = training;
     }
 
+    /// <summary>Called after every node runs (in subgraphs too) with the graph, the node, its inputs and its outputs;
+    /// cost analysis reads shapes from it. Null on the hot path.</summary>
+    public Action<ModelGraph, Node, Tensor?[], Tensor?[]>? Observer { get; init; }
+
     /// <summary>The plan of the main graph (built and validated now, so a broken model fails at load).</summary>
     public GraphPlan Prepare() => PlanOf(_model.Graph, null);
 
@@ -52,9 +56,11 @@ internal sealed class GraphRunner
             foreach (var name in node.Inputs)
                 nodeInputs.Add(name.Length == 0 ? null
                     : scope.Find(name) ?? throw GraphException.At(node, $"input '{name}' has no value"));
-            var context = new OpContext(node, plan.Opsets[n], nodeInputs.ToArray(), _training,
+            var inputValues = nodeInputs.ToArray();
+            var context = new OpContext(node, plan.Opsets[n], inputValues, _training,
                 (sub, subInputs) => Run(sub, subInputs, scope));
             var outputs = Invoke(plan.Kernels[n], context);
+            Observer?.Invoke(graph, node, inputValues, outputs);
             for (var o = 0; o < node.Outputs.Count; o++)
             {
                 var name = node.Outputs[o];

@@ -52,6 +52,14 @@ public enum ElementType
     UInt4 = 21,
     /// <summary>int4 (two per byte).</summary>
     Int4 = 22,
+    /// <summary>float4 e2m1 (two per byte).</summary>
+    Float4E2M1 = 23,
+    /// <summary>float8 e8m0 (scale type).</summary>
+    Float8E8M0 = 24,
+    /// <summary>uint2 (four per byte).</summary>
+    UInt2 = 25,
+    /// <summary>int2 (four per byte).</summary>
+    Int2 = 26,
 }
 
 /// <summary>Mapping between <see cref="ElementType"/> and the <see cref="DType"/> Pare computes in.</summary>

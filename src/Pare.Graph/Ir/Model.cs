@@ -59,5 +59,5 @@ public static class Opset
     public const long Default = 17;
 
     /// <summary>Newest default-domain opset Pare accepts; newer models are refused by name.</summary>
-    public const long MaxSupported = 23;
+    public const long MaxSupported = 27;
 }

@@ -1,5 +1,6 @@
 using Pare.Core;
 using Pare.Graph;
+using Pare.Graph.Analysis;
 using Pare.Graph.Building;
 using Pare.Nn.Modules;
 
@@ -19,7 +20,9 @@ public static class OnnxExport
         var y = module.Export(g, x);
         g.Output(y, outputName, ElementType.Float, null);
         g.Graph.Sort();
-        return new Model(g.Graph) { ProducerName = "pare", ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "" };
+        var model = new Model(g.Graph) { ProducerName = "pare", ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "" };
+        OutputShapes.Declare(model);
+        return model;
     }
 
     /// <summary>An attribute pair for <see cref="GraphBuilder"/> nodes.</summary>

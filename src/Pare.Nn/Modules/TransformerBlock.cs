@@ -61,14 +61,13 @@ public sealed class TransformerBlock : Module
     public string Export(GraphBuilder g, string input, string? additiveMask)
     {
         ArgumentNullException.ThrowIfNull(g);
+        var normed = ExportChild(g, Norm1, input);
         string attended;
-        using (EnterChild(g, SelfAttn)) attended = SelfAttn.Export(g, ExportNorm(g, Norm1, input), additiveMask);
+        using (EnterChild(g, SelfAttn)) attended = SelfAttn.Export(g, normed, additiveMask);
         var x = g.Add("Add", [input, attended]);
-        var hidden = ExportChild(g, Linear1, ExportNorm(g, Norm2, x));
+        var hidden = ExportChild(g, Linear1, ExportChild(g, Norm2, x));
         string gelu;
         using (g.Enter("gelu")) gelu = OnnxExport.Gelu(g, hidden);
         return g.Add("Add", [x, ExportChild(g, Linear2, gelu)]);
     }
-
-    private string ExportNorm(GraphBuilder g, LayerNorm norm, string x) => ExportChild(g, norm, x);
 }

@@ -83,6 +83,9 @@ public class AssemblyTests
         Assert.Equal([9f, 9f, 1f, 2f, 3f, 9f], Assembly.Pad(x, [2, 1], PadMode.Constant, 9f).ToArray<float>());
         Assert.Equal([3f, 2f, 1f, 2f, 3f, 2f], Assembly.Pad(x, [2, 1], PadMode.Reflect).ToArray<float>());
         Assert.Equal([1f, 1f, 1f, 2f, 3f, 3f], Assembly.Pad(x, [2, 1], PadMode.Replicate).ToArray<float>());
+        Assert.Equal([2f, 3f, 1f, 2f, 3f, 1f], Assembly.Pad(x, [2, 1], PadMode.Wrap).ToArray<float>());
+        // wrap may go round more than once
+        Assert.Equal([3f, 1f, 2f, 3f, 1f, 2f, 3f, 1f], Assembly.Pad(x, [4, 1], PadMode.Wrap).ToArray<float>());
         Assert.Equal([2f], Assembly.Pad(x, [-1, -1]).ToArray<float>());
         Assert.Equal([2f, 3f, 0f], Assembly.Pad(x, [-1, 1]).ToArray<float>());
         Assert.Equal(new Shape(0), Assembly.Pad(x, [-2, -1]).Shape);
@@ -106,5 +109,6 @@ public class AssemblyTests
         GradCheck.Check(xs => Assembly.Pad(xs[0], [-1, 2, 1, -1]), [Rand(2, 3, 4)]);
         GradCheck.Check(xs => Assembly.Pad(xs[0].Transpose(1, 2), [2, 1, 1, 2], PadMode.Reflect), [Rand(3, 1, 4, 3)]);
         GradCheck.Check(xs => Assembly.Pad(xs[0], [3, 2, 0, 1], PadMode.Replicate), [Rand(4, 2, 2, 2)]);
+        GradCheck.Check(xs => Assembly.Pad(xs[0], [4, 2, 1, 1], PadMode.Wrap), [Rand(5, 2, 2, 3)]);
     }
 }

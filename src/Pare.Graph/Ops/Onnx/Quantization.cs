@@ -1,0 +1,84 @@
+using Pare.Core;
+
+namespace Pare.Graph.Ops.Onnx;
+
+/// <summary>QuantizeLinear, DequantizeLinear and DynamicQuantizeLinear, per tensor or per axis, int8/uint8. Plain
+/// loops (not differentiable); arithmetic in float32 as ONNX's reference does, rounding half to even, saturating.</summary>
+internal static class Quantization
+{
+    // TensorProto.DataType codes for output_dtype
+    private const long OnnxUInt8 = 2, OnnxInt8 = 3;
+
+    /// <summary>y = saturate(round(x / scale) + zero_point).</summary>
+    [OnnxOp("QuantizeLinear")]
+    public static Tensor?[] QuantizeLinear(OpContext c)
+    {
+        var (x, scale, zeroPoint) = (c.Input(0), c.Input(1), c.OptionalInput(2));
+        c.RequireTensorOrAxis(scale, "y_scale");
+        var type = zeroPoint?.DType ?? c.Attributes.Int("output_dtype", OnnxUInt8) switch
+        {
+            OnnxUInt8 or 0 => DType.UInt8,
+            OnnxInt8 => DType.Int8,
+            var t => throw c.Unsupported($"output_dtype {t} is not supported (int8 and uint8 are)"),
+        };
+        if (type is not (DType.Int8 or DType.UInt8)) throw c.Unsupported($"quantizing to {type.Name()} is not supported (int8 and uint8 are)");
+        var xs = c.FloatsOf(x, "x");
+        var scales = c.FloatsOf(scale, "y_scale");
+        int[] zps = zeroPoint is null ? new int[scales.Length] : c.IntsOf(zeroPoint, "y_zero_point");
+        if (zps.Length != scales.Length) throw c.Fail($"y_zero_point {zeroPoint!.Shape} and y_scale {scale.Shape} differ in size");
+        var index = c.ParamIndex(x.Shape, scales.Length, c.Attributes.Int("axis", 1), "y_scale");
+        var q = new int[xs.Length];
+        for (int i = 0; i < q.Length; i++)
+        {
+            int p = index(i);
+            q[i] = QuantValues.Saturate(Math.Round((double)(xs[i] / scales[p]), MidpointRounding.ToEven) + zps[p], type);
+        }
+        return [QuantValues.Pack(q, x.Shape, type)];
+    }
+
+    /// <summary>y = (x − zero_point) · scale.</summary>
+    [OnnxOp("DequantizeLinear")]
+    public static Tensor?[] DequantizeLinear(OpContext c)
+    {
+        var (x, scale, zeroPoint) = (c.Input(0), c.Input(1), c.OptionalInput(2));
+        c.RequireTensorOrAxis(scale, "x_scale");
+        if (c.Attributes.Int("output_dtype", 0) is not (0 or 1)) throw c.Unsupported("only float32 output is supported");
+        var xs = c.IntsOf(x, "x");
+        var scales = c.FloatsOf(scale, "x_scale");
+        int[] zps = zeroPoint is null ? new int[scales.Length] : c.IntsOf(zeroPoint, "x_zero_point");
+        if (zps.Length != scales.Length) throw c.Fail($"x_zero_point {zeroPoint!.Shape} and x_scale {scale.Shape} differ in size");
+        var index = c.ParamIndex(x.Shape, scales.Length, c.Attributes.Int("axis", 1), "x_scale");
+        var y = new float[xs.Length];
+        for (int i = 0; i < y.Length; i++)
+        {
+            int p = index(i);
+            y[i] = (xs[i] - zps[p]) * scales[p];
+        }
+        return [Tensor.Wrap(y, x.Shape)];
+    }
+
+    /// <summary>uint8 quantization of x with the range [min(0, min x), max(0, max x)]: scale = range / 255,
+    /// zero_point = saturate(round(−min / scale)).</summary>
+    [OnnxOp("DynamicQuantizeLinear")]
+    public static Tensor?[] DynamicQuantizeLinear(OpContext c)
+    {
+        var x = c.Input(0);
+        var xs = c.FloatsOf(x, "x");
+        float min = 0f, max = 0f;
+        foreach (var v in xs)
+        {
+            if (float.IsNaN(v)) throw c.Fail("x holds NaN");
+            min = Math.Min(min, v);
+            max = Math.Max(max, v);
+        }
+        float scale = (max - min) / 255f;
+        int zeroPoint = scale == 0f ? 0 : QuantValues.Saturate(0f - min / scale, DType.UInt8);
+        var q = new int[xs.Length];
+        if (scale != 0f)
+            for (int i = 0; i < q.Length; i++)
+                q[i] = QuantValues.Saturate(Math.Round((double)(xs[i] / scale), MidpointRounding.ToEven) + zeroPoint, DType.UInt8);
+        else
+            Array.Fill(q, zeroPoint);
+        return [QuantValues.Pack(q, x.Shape, DType.UInt8), Tensor.Scalar(scale), Tensor.Wrap(new[] { (byte)zeroPoint }, default)];
+    }
+}
