@@ -1,0 +1,69 @@
+using System.CommandLine;
+using System.Globalization;
+using Pare.Compression.Quantization;
+using Pare.Onnx;
+using Spectre.Console;
+
+namespace Pare.Cli.Commands;
+
+/// <summary><c>pare quantize MODEL.onnx --out OUT.onnx [--mode weight-only|static|dynamic] [--bits 8|4|3|2]
+/// [--granularity tensor|channel|group:N] [--calib DIR] [--estimator minmax|percentile|mse|entropy]</c></summary>
+internal static class QuantizeCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = new Argument<string>("MODEL") { Description = "ONNX model to quantize" };
+        var outPath = new Option<string>("--out") { Description = "quantized ONNX file to write (atomically)", Required = true };
+        var mode = new Option<string>("--mode") { Description = "weight-only, static or dynamic", DefaultValueFactory = _ => "static" };
+        var bits = new Option<int>("--bits") { Description = "weight bits: 8, or 4/3/2 (weight-only)", DefaultValueFactory = _ => 8 };
+        var granularity = new Option<string>("--granularity") { Description = "tensor, channel or group:N", DefaultValueFactory = _ => "channel" };
+        var calib = new Option<string?>("--calib") { Description = "folder of test_data_set_*/input_K.pb calibration batches (static mode)" };
+        var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
+        var threads = CommonOptions.Threads();
+        var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
+        {
+            model, outPath, mode, bits, granularity, calib, estimator, threads,
+        };
+        command.SetAction(parsed =>
+        {
+            CommonOptions.ApplyThreads(parsed.GetValue(threads));
+            var (gran, group) = ParseGranularity(parsed.GetValue(granularity)!);
+            var options = new QuantizationOptions(ParseMode(parsed.GetValue(mode)!), parsed.GetValue(bits), gran, group, parsed.GetValue(estimator)!);
+            var source = parsed.GetValue(model)!;
+            var fp32 = OnnxModel.Load(source);
+            var calibDir = parsed.GetValue(calib);
+            var batches = calibDir is null ? null : CalibrationData.Load(calibDir, fp32.Graph.Inputs.Count);
+            var (quantized, record) = QuantizationPass.Run(fp32, options, batches);
+            var target = parsed.GetValue(outPath)!;
+            OnnxModel.Save(quantized, target);
+            var table = new Table().AddColumns("layer", "op", "bits", "weight error", "bytes (fp32 → quantized)");
+            foreach (var l in record.Layers)
+                table.AddRow(Markup.Escape(l.Node), l.OpType, l.Bits.ToString(CultureInfo.InvariantCulture),
+                    l.Error.ToString("F4", CultureInfo.InvariantCulture), $"{l.FloatBytes:N0} → {l.WeightBytes:N0}");
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+            console.Write(table);
+            long before = new FileInfo(source).Length, after = new FileInfo(target).Length;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{record.FoldedBatchNorms} batch norms folded, {record.CalibratedActivations} activations calibrated; file {before:N0} → {after:N0} bytes ({(double)after / before:F3}×); wrote {target}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    private static QuantizationMode ParseMode(string s) => s switch
+    {
+        "weight-only" => QuantizationMode.WeightOnly,
+        "static" => QuantizationMode.Static,
+        "dynamic" => QuantizationMode.Dynamic,
+        _ => throw new ArgumentException($"--mode must be weight-only, static or dynamic, got '{s}'"),
+    };
+
+    private static (Granularity, int) ParseGranularity(string s)
+    {
+        if (s == "tensor") return (Granularity.Tensor, 32);
+        if (s == "channel") return (Granularity.Channel, 32);
+        if (s.StartsWith("group:", StringComparison.Ordinal) && int.TryParse(s.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+            return (Granularity.Group, n);
+        throw new ArgumentException($"--granularity must be tensor, channel or group:N, got '{s}'");
+    }
+}
