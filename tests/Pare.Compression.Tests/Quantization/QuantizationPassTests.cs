@@ -1,0 +1,102 @@
+using Pare.Compression.Quantization;
+using Pare.Core;
+using Pare.Core.Random;
+using Pare.Graph;
+using Pare.Graph.Execution;
+using Pare.Nn.Export;
+using Pare.Nn.Modules;
+using Pare.Nn.Presets;
+using Pare.Onnx;
+
+namespace Pare.Compression.Tests.Quantization;
+
+/// <summary>The quantization pass on exported presets: what it writes, that Pare re-imports and runs it, and that the
+/// outputs stay close to fp32.</summary>
+public class QuantizationPassTests
+{
+    private static Model Export(Module module, int channels = 1, int size = 28)
+    {
+        module.Eval();
+        return OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(channels), Dim.Of(size), Dim.Of(size)], "logits");
+    }
+
+    private static List<Tensor[]> Batches(int count, int channels = 1, int size = 28, ulong seed = 3)
+    {
+        var rng = new Rng(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => new[] { Tensor.Normal([8, channels, size, size], 0, 1, rng) })];
+    }
+
+    /// <summary>Runs <paramref name="model"/> after a round trip through ONNX bytes (Pare re-imports its export).</summary>
+    private static float[] RunReloaded(Model model, Tensor input) =>
+        new InferenceSession(OnnxModel.Parse(OnnxModel.ToBytes(model), "quantized.onnx")).Run([input])[0].Contiguous().AsSpan<float>().ToArray();
+
+    private static double RelativeDiff(float[] a, float[] b)
+    {
+        double num = 0, den = 0;
+        for (var i = 0; i < a.Length; i++) { num += (a[i] - b[i]) * (double)(a[i] - b[i]); den += a[i] * (double)a[i]; }
+        return Math.Sqrt(num / den);
+    }
+
+    [Fact]
+    public void StaticW8A8WritesQdqAndStaysClose()
+    {
+        var fp32 = Export(ImageClassifiers.Cnn(new Rng(1)));
+        var batches = Batches(2);
+        var (q, record) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Static), batches);
+        Assert.Equal(4, record.Layers.Count);
+        Assert.True(record.CalibratedActivations > 0);
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
+        Assert.All(QuantizationPass.Targets(fp32.Graph), t => Assert.Equal(DType.Int8, q.Graph.Initializers[t.Inputs[1] + "_quantized"].DType));
+        var x = Batches(1, seed: 9)[0][0];
+        var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
+        Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
+        Assert.True(OnnxModel.ToBytes(q).Length < 0.3 * OnnxModel.ToBytes(fp32).Length);
+    }
+
+    [Fact]
+    public void BatchNormsAreFoldedBeforeWeightQuantization()
+    {
+        var fp32 = Export(new ResNetSmall(new Rng(2)), channels: 3, size: 16);
+        var (q, record) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.WeightOnly));
+        Assert.True(record.FoldedBatchNorms > 0);
+        Assert.DoesNotContain(q.Graph.Nodes, n => n.OpType == "BatchNormalization");
+        var x = Batches(1, channels: 3, size: 16)[0][0];
+        var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
+        Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
+    }
+
+    [Fact]
+    public void Int4GroupWiseBecomesMatMulNBitsWithPackedWeights()
+    {
+        var fp32 = Export(ImageClassifiers.Mlp(new Rng(4)));
+        var (q, record) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.WeightOnly, Bits: 4, Granularity.Group, GroupSize: 32));
+        var nbits = q.Graph.Nodes.Where(n => n.OpType == "MatMulNBits").ToList();
+        Assert.NotEmpty(nbits);
+        Assert.All(nbits, n => Assert.Equal("com.microsoft", n.Domain));
+        Assert.All(nbits, n => Assert.Equal(DType.UInt8, q.Graph.Initializers[n.Inputs[1]].DType));
+        Assert.Contains("com.microsoft", q.Opsets.Keys);
+        Assert.All(record.Layers, l => Assert.True(l.WeightBytes < l.FloatBytes / 6));
+        Assert.True(OnnxModel.ToBytes(q).Length < 0.18 * OnnxModel.ToBytes(fp32).Length);
+    }
+
+    [Fact]
+    public void DynamicModeUsesMatMulIntegerAndStaysClose()
+    {
+        var fp32 = Export(ImageClassifiers.Mlp(new Rng(5)));
+        var (q, _) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Dynamic));
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "MatMulInteger");
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "DynamicQuantizeLinear");
+        var x = Batches(1)[0][0];
+        var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
+        Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
+    }
+
+    [Fact]
+    public void StaticModeWithoutCalibrationDataIsRefused()
+    {
+        var fp32 = Export(ImageClassifiers.Mlp(new Rng(6)));
+        var e = Assert.Throws<QuantizationException>(() => QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Static)));
+        Assert.Contains("calibration", e.Message, StringComparison.Ordinal);
+        Assert.Throws<QuantizationException>(() => QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Static, Bits: 4), Batches(1)));
+    }
+}
