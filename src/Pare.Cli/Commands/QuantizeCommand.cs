@@ -7,7 +7,7 @@ using Spectre.Console;
 namespace Pare.Cli.Commands;
 
 /// <summary><c>pare quantize MODEL.onnx --out OUT.onnx [--mode weight-only|static|dynamic] [--bits 8|4|3|2]
-/// [--granularity tensor|channel|group:N] [--calib DIR] [--estimator minmax|percentile|mse|entropy]</c></summary>
+/// [--granularity tensor|channel|group:N] [--calib DIR | --data-free] [--estimator minmax|percentile|mse|entropy]</c></summary>
 internal static class QuantizeCommand
 {
     public static Command Create(TextWriter output)
@@ -18,11 +18,12 @@ internal static class QuantizeCommand
         var bits = new Option<int>("--bits") { Description = "weight bits: 8, or 4/3/2 (weight-only)", DefaultValueFactory = _ => 8 };
         var granularity = new Option<string>("--granularity") { Description = "tensor, channel or group:N", DefaultValueFactory = _ => "channel" };
         var calib = new Option<string?>("--calib") { Description = "folder of test_data_set_*/input_K.pb calibration batches (static mode)" };
+        var dataFree = new Option<bool>("--data-free") { Description = "calibrate on inputs synthesized from the model's BatchNorm statistics (no data)" };
         var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
         var threads = CommonOptions.Threads();
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
-            model, outPath, mode, bits, granularity, calib, estimator, threads,
+            model, outPath, mode, bits, granularity, calib, dataFree, estimator, threads,
         };
         command.SetAction(parsed =>
         {
@@ -32,7 +33,9 @@ internal static class QuantizeCommand
             var source = parsed.GetValue(model)!;
             var fp32 = OnnxModel.Load(source);
             var calibDir = parsed.GetValue(calib);
-            var batches = calibDir is null ? null : CalibrationData.Load(calibDir, fp32.Graph.Inputs.Count);
+            if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
+            var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs.Count)
+                : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32) : null;
             var (quantized, record) = QuantizationPass.Run(fp32, options, batches);
             var target = parsed.GetValue(outPath)!;
             OnnxModel.Save(quantized, target);

@@ -100,3 +100,32 @@ public class QuantizationPassTests
         Assert.Throws<QuantizationException>(() => QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Static, Bits: 4), Batches(1)));
     }
 }
+
+/// <summary>Data-free calibration from BatchNorm statistics.</summary>
+public class DataFreeCalibrationTests
+{
+    [Fact]
+    public void OptimizingTheInputLowersTheBatchNormStatisticsLoss()
+    {
+        var module = new ResNetSmall(new Rng(2));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(3), Dim.Of(8), Dim.Of(8)], "logits");
+        var losses = new List<double>();
+        var batches = DataFreeCalibration.Synthesize(model, batches: 1, batchSize: 4, steps: 15, progress: (_, l) => losses.Add(l));
+        Assert.Single(batches);
+        Assert.Equal(new Shape(4, 3, 8, 8), batches[0][0].Shape);
+        Assert.True(losses[^1] < losses[0], $"loss {losses[0]} → {losses[^1]}");
+        var (q, record) = QuantizationPass.Run(model, new QuantizationOptions(QuantizationMode.Static), batches);
+        Assert.True(record.CalibratedActivations > 0);
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
+    }
+
+    [Fact]
+    public void AModelWithoutBatchNormIsRefused()
+    {
+        var module = ImageClassifiers.Cnn(new Rng(1));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)], "logits");
+        Assert.Throws<QuantizationException>(() => DataFreeCalibration.Synthesize(model, steps: 1));
+    }
+}
