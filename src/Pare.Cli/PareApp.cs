@@ -55,6 +55,7 @@ public static class PareApp
     {
         TrainingDivergedException => (ExitCodes.TrainingDiverged, e.Message),
         UnsupportedOpException => (ExitCodes.Unsupported, e.Message),
+        Pare.Compression.Quantization.BudgetUnmetException => (ExitCodes.BudgetUnmet, e.Message),
         Pare.Compression.Quantization.QuantizationException => (ExitCodes.Usage, e.Message),
         PareException => (ExitCodes.BadInput, e.Message),
         CheckpointMismatchException => (ExitCodes.CheckpointMismatch, e.Message),

@@ -19,11 +19,12 @@ internal static class QuantizeCommand
         var granularity = new Option<string>("--granularity") { Description = "tensor, channel or group:N", DefaultValueFactory = _ => "channel" };
         var calib = new Option<string?>("--calib") { Description = "folder of test_data_set_*/input_K.pb calibration batches (static mode)" };
         var dataFree = new Option<bool>("--data-free") { Description = "calibrate on inputs synthesized from the model's BatchNorm statistics (no data)" };
+        var maxSize = new Option<string?>("--max-size") { Description = "largest output file, bytes with optional KB/MB suffix; bits are chosen per layer (needs --calib or --data-free)" };
         var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
         var threads = CommonOptions.Threads();
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
-            model, outPath, mode, bits, granularity, calib, dataFree, estimator, threads,
+            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, threads,
         };
         command.SetAction(parsed =>
         {
@@ -36,6 +37,13 @@ internal static class QuantizeCommand
             if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
             var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs.Count)
                 : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32) : null;
+            if (parsed.GetValue(maxSize) is { } budgetText)
+            {
+                var budget = ParseSize(budgetText);
+                if (batches is null) throw new ArgumentException("--max-size needs --calib DIR or --data-free: layer sensitivities are measured on inputs");
+                var allocation = BudgetAllocation.Allocate(fp32, options with { Granularity = Granularity.Group }, budget, batches);
+                options = options with { Granularity = Granularity.Group, LayerBits = allocation.LayerBits };
+            }
             var (quantized, record) = QuantizationPass.Run(fp32, options, batches);
             var target = parsed.GetValue(outPath)!;
             OnnxModel.Save(quantized, target);
@@ -51,6 +59,19 @@ internal static class QuantizeCommand
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>Bytes from "123", "40KB", "1.5MB" (KB = 1000 bytes, KiB = 1024, likewise MB/MiB).</summary>
+    internal static long ParseSize(string s)
+    {
+        var t = s.Trim();
+        (string Suffix, double Factor)[] units = [("KiB", 1024), ("MiB", 1 << 20), ("KB", 1e3), ("MB", 1e6), ("K", 1e3), ("M", 1e6), ("B", 1)];
+        var factor = 1.0;
+        foreach (var (suffix, f) in units)
+            if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) { t = t[..^suffix.Length].Trim(); factor = f; break; }
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !(v > 0) || double.IsInfinity(v))
+            throw new ArgumentException($"--max-size must be a positive size like 400000, 400KB or 1.5MB, got '{s}'");
+        return (long)(v * factor);
     }
 
     private static QuantizationMode ParseMode(string s) => s switch

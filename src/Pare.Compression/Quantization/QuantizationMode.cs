@@ -18,10 +18,12 @@ public enum QuantizationMode
 /// <param name="GroupSize">values per group for group-wise weights</param>
 /// <param name="Estimator">activation range estimator name (minmax, percentile, mse, entropy)</param>
 /// <param name="FoldBatchNorms">fold Conv+BatchNormalization before quantizing</param>
+/// <param name="LayerBits">per-node weight bits overriding <paramref name="Bits"/> (32 leaves the layer in float); set by <see cref="BudgetAllocation"/></param>
 public sealed record QuantizationOptions(
     QuantizationMode Mode = QuantizationMode.Static,
     int Bits = 8,
     Granularity Granularity = Granularity.Channel,
     int GroupSize = 32,
     string Estimator = "minmax",
-    bool FoldBatchNorms = true);
+    bool FoldBatchNorms = true,
+    IReadOnlyDictionary<string, int>? LayerBits = null);

@@ -45,12 +45,14 @@ public static class QuantizationPass
         var layers = new List<LayerRecord>();
         foreach (var node in targets)
         {
+            var bits = options.LayerBits?.GetValueOrDefault(node.Name, options.Bits) ?? options.Bits;
+            if (bits >= 32) continue;
             if (options.Mode == QuantizationMode.Dynamic && node.OpType is "MatMul" or "Gemm")
                 layers.Add(QdqRewriter.Dynamic(graph, node));
-            else if (options.Bits < 8 && options.Granularity == Granularity.Group && node.OpType is "MatMul" or "Gemm")
-                layers.Add(QdqRewriter.MatMulNBits(q, node, options.Bits, options.GroupSize));
+            else if (bits < 8 && options.Granularity == Granularity.Group && node.OpType is "MatMul" or "Gemm")
+                layers.Add(QdqRewriter.MatMulNBits(q, node, bits, options.GroupSize));
             else
-                layers.Add(QdqRewriter.WeightDq(graph, node, options.Bits < 8 ? 8 : options.Bits, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel));
+                layers.Add(QdqRewriter.WeightDq(graph, node, 8, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel));
         }
         BatchNormFolding.DropUnused(graph);
         graph.Sort();
