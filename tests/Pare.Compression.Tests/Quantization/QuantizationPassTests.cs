@@ -129,3 +129,38 @@ public class DataFreeCalibrationTests
         Assert.Throws<QuantizationException>(() => DataFreeCalibration.Synthesize(model, steps: 1));
     }
 }
+
+/// <summary>Mixed precision to a byte budget.</summary>
+public class BudgetAllocationTests
+{
+    private static (Model, List<Tensor[]>) Mlp()
+    {
+        var module = ImageClassifiers.Mlp(new Rng(8));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)], "logits");
+        return (model, [[Tensor.Normal([4, 1, 28, 28], 0, 1, new Rng(1))]]);
+    }
+
+    [Fact]
+    public void TheWrittenFileMeetsTheBudget()
+    {
+        var (model, batches) = Mlp();
+        var fp32 = OnnxModel.ToBytes(model).Length;
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group);
+        var allocation = BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches);
+        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = allocation.LayerBits });
+        Assert.Equal(allocation.Bytes, OnnxModel.ToBytes(q).Length);
+        Assert.True(allocation.Bytes <= 0.4 * fp32);
+    }
+
+    [Fact]
+    public void AnImpossibleBudgetListsTheNearestFeasibleSizes()
+    {
+        var (model, batches) = Mlp();
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group);
+        var e = Assert.Throws<BudgetUnmetException>(() => BudgetAllocation.Allocate(model, options, 1000, batches));
+        Assert.NotEmpty(e.Nearest);
+        Assert.All(e.Nearest, a => Assert.True(a.Bytes > 1000));
+        Assert.Contains("nearest feasible", e.Message, StringComparison.Ordinal);
+    }
+}
