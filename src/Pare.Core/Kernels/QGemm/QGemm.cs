@@ -51,6 +51,24 @@ public static class QGemm
             Run(m, a, lda, aZeroPoints, b, new QGemmEpilogue { Kind = QGemmEpilogue.Output.Int32, Y = pc, RowStride = ldc, ColStride = 1 }, path, null);
     }
 
+    /// <summary>C = (A − za)·(B − zb) in int32 with element (i, j) at i·rowStride + j·colStride.</summary>
+    /// <param name="m">rows of A</param>
+    /// <param name="a">(M, K) uint8</param>
+    /// <param name="lda">leading dimension of A</param>
+    /// <param name="aZeroPoints">one value or one per row</param>
+    /// <param name="b">packed (K, N) int8</param>
+    /// <param name="c">output</param>
+    /// <param name="rowStride">distance between rows of C</param>
+    /// <param name="colStride">distance between columns of C</param>
+    /// <param name="path">kernel</param>
+    public static unsafe void MultiplyStrided(int m, ReadOnlySpan<byte> a, int lda, ReadOnlySpan<int> aZeroPoints, QGemmPackedB b,
+        Span<int> c, long rowStride, long colStride, QGemmPath path = QGemmPath.Auto)
+    {
+        CheckOutput(m, b.N, c.Length, rowStride, colStride, "C");
+        fixed (int* pc = c)
+            Run(m, a, lda, aZeroPoints, b, new QGemmEpilogue { Kind = QGemmEpilogue.Output.Int32, Y = pc, RowStride = rowStride, ColStride = colStride }, path, null);
+    }
+
     /// <summary>Y = scale_j·(A − za)·(B − zb) + bias_j in float32 (e.g. scale_j = scale_A·scale_B[j]).</summary>
     /// <param name="m">rows of A</param>
     /// <param name="a">(M, K) uint8</param>
