@@ -98,6 +98,40 @@ public class QuantizedGemmTests
             Assert.Equal(QGemm.Requantize(acc[i], asc * bs[i % n] / ys, 10, signedA ? -128 : 0, signedA ? 127 : 255), got[i]);
     }
 
+    [Fact]
+    public void MatMulNBits_unpacks_nibbles_low_first_with_packed_zero_points()
+    {
+        // K = 80 with block 32: three blocks (the last one padded), zero points packed two per byte
+        int m = 3, k = 80, n = 5, bs = 32, blocks = 3;
+        var rng = new Rng(21);
+        var codes = Enumerable.Range(0, n * blocks * bs / 2).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var scales = Enumerable.Range(0, n * blocks).Select(_ => rng.NextFloat()).ToArray();
+        var zp = Enumerable.Range(0, n * blocks).Select(_ => (byte)rng.NextInt(16)).ToArray();
+        var packedZp = new byte[n * 2];
+        for (int j = 0; j < n; j++)
+            for (int g = 0; g < blocks; g++) packedZp[j * 2 + g / 2] |= (byte)(zp[j * blocks + g] << (g % 2 * 4));
+        var a = Enumerable.Range(0, m * k).Select(_ => rng.NextFloat() - 0.5f).ToArray();
+        var g2 = new ModelGraph { Name = "g" };
+        g2.Inputs.Add(new ValueInfo("a", ElementTypes.FromDType(DType.Float32), null));
+        var node = new Node("nb", "MatMulNBits", ["a", "b", "s", "z"], ["y"]) { Domain = "com.microsoft" };
+        node.Attributes.Set("K", AttributeValue.Of((long)k));
+        node.Attributes.Set("N", AttributeValue.Of((long)n));
+        node.Attributes.Set("bits", AttributeValue.Of(4L));
+        node.Attributes.Set("block_size", AttributeValue.Of((long)bs));
+        g2.Nodes.Add(node);
+        g2.Initializers["b"] = Tensor.Wrap(codes, new Shape(n, blocks, bs / 2));
+        g2.Initializers["s"] = Tensor.Wrap(scales, new Shape(n * blocks));
+        g2.Initializers["z"] = Tensor.Wrap(packedZp, new Shape(n * 2));
+        g2.Outputs.Add(new ValueInfo("y", ElementType.Undefined, null));
+        var model = new Model(g2);
+        model.Opsets[""] = 17;
+        model.Opsets["com.microsoft"] = 1;
+        var y = new InferenceSession(model).Run([Tensor.Wrap(a, new Shape(m, k))])[0];
+        var expected = Int4Gemm.Reference(m, n, k, a, codes, scales, zp, bs);
+        var got = y.ToArray<float>();
+        for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], got[i], 1e-4f);
+    }
+
     private static Tensor Zero(int v, bool signed) => signed ? Tensor.Wrap(new[] { (sbyte)v }, default) : Tensor.Wrap(new[] { (byte)v }, default);
 
     private static int[] Random(Rng rng, int count, bool signed)
