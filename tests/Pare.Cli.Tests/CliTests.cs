@@ -44,7 +44,7 @@ public sealed class CliTests : IDisposable
         var (code, output, error) = Pare("train", "--model", "mlp", "--data", "fashion-mnist-subset", "--epochs", "1", "--batch", "256", "--seed", "3", "--out", outDir);
         Assert.True(code == ExitCodes.Ok, error);
         Assert.Contains("test accuracy", output, StringComparison.Ordinal);
-        Assert.Equal(new[] { "metrics.json", "model.safetensors", "optimizer.safetensors" },
+        Assert.Equal(new[] { "metrics.json", "model.onnx", "model.safetensors", "optimizer.safetensors" },
             Directory.GetFiles(outDir).Select(Path.GetFileName).Order(StringComparer.Ordinal));
         using var metrics = JsonDocument.Parse(File.ReadAllText(Path.Combine(outDir, "metrics.json")));
         var rows = metrics.RootElement.EnumerateArray().ToList();
@@ -61,6 +61,21 @@ public sealed class CliTests : IDisposable
         Assert.Equal("mlp", ev.RootElement.GetProperty("model").GetString());
         Assert.Equal("fashion-mnist-subset", ev.RootElement.GetProperty("data").GetString());
         Assert.Equal(acc, ev.RootElement.GetProperty("test_accuracy").GetDouble());
+
+        // model.onnx beside the checkpoint computes what the checkpoint computes, and `pare export` writes the same bytes
+        var onnx = global::Pare.Onnx.OnnxModel.Load(Path.Combine(outDir, "model.onnx"));
+        var image = global::Pare.Core.Tensor.Normal([2, 1, 28, 28], 0, 1, new global::Pare.Core.Random.Rng(5));
+        var module = global::Pare.Nn.Presets.ModelPresets.Create("mlp", new global::Pare.Core.Random.Rng(0));
+        global::Pare.Nn.Checkpoints.Checkpoint.Load(outDir, module);
+        module.Eval();
+        float[] expected;
+        using (global::Pare.Core.Autograd.Tape.NoGrad()) expected = module.Forward(image).ToArray<float>();
+        var actual = new global::Pare.Graph.Execution.InferenceSession(onnx).Run([image])[0].ToArray<float>();
+        for (var i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 1e-4f);
+        var exported = Path.Combine(_dir, "exported.onnx");
+        var (exportCode, _, exportErr) = Pare("export", "--checkpoint", outDir, "--out", exported);
+        Assert.True(exportCode == ExitCodes.Ok, exportErr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(outDir, "model.onnx")), File.ReadAllBytes(exported));
     }
 
     [Theory]

@@ -1,12 +1,18 @@
 using System.CommandLine;
 using System.Globalization;
+using Pare.Nn.Export;
+using Pare.Nn.Presets;
 using Pare.Nn.Training;
+using Pare.Onnx;
 
 namespace Pare.Cli.Commands;
 
 /// <summary><c>pare train --model M --data D --out DIR [--epochs N | --steps N] [--lr X] [--batch N] [--seed S] [--threads T]</c></summary>
 internal static class TrainCommand
 {
+    /// <summary>The ONNX export written beside each checkpoint.</summary>
+    public const string ModelOnnxFile = "model.onnx";
+
     public static Command Create(TextWriter output)
     {
         var model = CommonOptions.Model();
@@ -34,6 +40,9 @@ internal static class TrainCommand
                 LearningRate = parsed.GetValue(lr),
                 BatchSize = parsed.GetValue(batch),
                 Seed = parsed.GetValue(seed),
+                // the ONNX form of each checkpoint, beside it (the two stay in step)
+                CheckpointSaved = (dir, module) => OnnxModel.Save(
+                    OnnxExport.ForPreset(module, ModelPresets.Get(parsed.GetValue(model)!)), Path.Combine(dir, ModelOnnxFile)),
             };
             var result = TrainingDisplay.Execute(run, output);
             output.WriteLine(result.IsLanguageModel

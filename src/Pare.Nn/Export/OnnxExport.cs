@@ -1,3 +1,7 @@
+using Pare.Nn.Training;
+using Pare.Nn.Presets;
+using Pare.Nn.Checkpoints;
+using Pare.Core.Random;
 using Pare.Core;
 using Pare.Graph;
 using Pare.Graph.Analysis;
@@ -23,6 +27,34 @@ public static class OnnxExport
         var model = new Model(g.Graph) { ProducerName = "pare", ProducerVersion = typeof(OnnxExport).Assembly.GetName().Version?.ToString() ?? "" };
         OutputShapes.Declare(model);
         return model;
+    }
+
+    /// <summary>The model of a preset's module, with the input its data kind feeds: images (batch, C, H, W)
+    /// float32 named "image", word or character ids (batch, time) int64 named "words"/"tokens"; output "logits".</summary>
+    public static Model ForPreset(Module module, ModelPreset preset)
+    {
+        ArgumentNullException.ThrowIfNull(preset);
+        Dim batch = Dim.Symbol("batch"), time = Dim.Symbol("time");
+        return preset.Input switch
+        {
+            DataKind.Gray28Images => ToModel(module, "image", ElementType.Float, [batch, Dim.Of(1), Dim.Of(28), Dim.Of(28)], "logits"),
+            DataKind.Rgb32Images => ToModel(module, "image", ElementType.Float, [batch, Dim.Of(3), Dim.Of(32), Dim.Of(32)], "logits"),
+            DataKind.WordSequences => ToModel(module, "words", ElementType.Int64, [batch, time], "logits"),
+            _ => ToModel(module, "tokens", ElementType.Int64, [batch, time], "logits"),
+        };
+    }
+
+    /// <summary>The model of the checkpoint in <paramref name="checkpointDirectory"/> (its preset and weights; for
+    /// text presets the data set is read for its vocabulary size).</summary>
+    public static Model FromCheckpoint(string checkpointDirectory)
+    {
+        var info = Checkpoint.ReadInfo(checkpointDirectory);
+        var preset = ModelPresets.Get(info.Preset);
+        var vocabulary = preset.Input is DataKind.CharText or DataKind.WordSequences ? DataCatalog.Load(info.Data).VocabularySize : 0;
+        var module = preset.Create(new Rng(0), vocabulary);
+        Checkpoint.Load(checkpointDirectory, module);
+        module.Eval();
+        return ForPreset(module, preset);
     }
 
     /// <summary>An attribute pair for <see cref="GraphBuilder"/> nodes.</summary>

@@ -42,6 +42,10 @@ public sealed record TrainingRun(string Model, string Data, string? OutputDirect
     /// <summary>Called after every epoch of a classifier, once its checkpoint is written.</summary>
     public Action<EpochMetrics>? EpochCompleted { get; init; }
 
+    /// <summary>Called after each checkpoint is written, with its folder and the model (e.g. to write model.onnx
+    /// beside it).</summary>
+    public Action<string, Module>? CheckpointSaved { get; init; }
+
     /// <summary>Called after every evaluation of a language model, once its checkpoint is written.</summary>
     public Action<StepMetrics>? Evaluated { get; init; }
 
@@ -97,7 +101,10 @@ public sealed record TrainingRun(string Model, string Data, string? OutputDirect
             EpochCompleted = m =>
             {
                 if (OutputDirectory is not null)
+                {
                     Checkpoint.Save(OutputDirectory, model, optimizer, new CheckpointInfo(Model, Data, m.Epoch, Seed));
+                    CheckpointSaved?.Invoke(OutputDirectory, model);
+                }
                 EpochCompleted?.Invoke(m);
             },
         };
@@ -115,7 +122,10 @@ public sealed record TrainingRun(string Model, string Data, string? OutputDirect
             Evaluated = m =>
             {
                 if (OutputDirectory is not null)
+                {
                     Checkpoint.Save(OutputDirectory, model, optimizer, new CheckpointInfo(Model, Data, 0, Seed) { Steps = m.Step });
+                    CheckpointSaved?.Invoke(OutputDirectory, model);
+                }
                 Evaluated?.Invoke(m);
             },
         };
