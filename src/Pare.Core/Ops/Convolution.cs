@@ -44,7 +44,8 @@ public static class Convolution
         var g = Geometry(x, weight, bias, options);
         var xv = Values(x);
         var wv = Values(weight);
-        var y = new float[(long)g.N * g.OutChannels * g.OutHeight * g.OutWidth];
+        // every output array below is fully written by its kernel: skip the runtime's zeroing of large arrays
+        var y = GC.AllocateUninitializedArray<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
         Conv2dKernel.Forward(g, xv.Span, wv.Span, bias is null ? default : Values(bias).Span, y);
         var output = Tensor.Wrap(y, new Shape(g.N, g.OutChannels, g.OutHeight, g.OutWidth));
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
@@ -54,13 +55,13 @@ public static class Convolution
             Tensor? dx = null, dw = null, db = null;
             if (x.RequiresGrad)
             {
-                var d = new float[x.Count];
+                var d = GC.AllocateUninitializedArray<float>(x.Count);
                 Conv2dKernel.BackwardInput(g, dy, wv.Span, d);
                 dx = Tensor.Wrap(d, x.Shape);
             }
             if (weight.RequiresGrad)
             {
-                var d = new float[weight.Count];
+                var d = GC.AllocateUninitializedArray<float>(weight.Count);
                 Conv2dKernel.BackwardWeight(g, xv.Span, dy, d);
                 dw = Tensor.Wrap(d, weight.Shape);
             }

@@ -83,7 +83,7 @@ public static partial class Elementwise
     private static Tensor UnaryKernel<TOp>(TOp op, Tensor x) where TOp : struct, IUnaryOperator
     {
         ReadOnlyMemory<float> src = x.IsContiguous ? x.TypedStorage<float>().Memory.Slice(x.Offset, x.Count) : x.ToArray<float>();
-        var result = new float[x.Count];
+        var result = GC.AllocateUninitializedArray<float>(x.Count); // the driver writes every element
         BroadcastDriver.Unary(op, src, result);
         return Tensor.Wrap(result, x.Shape);
     }

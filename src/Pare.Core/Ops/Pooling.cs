@@ -52,13 +52,14 @@ public static class Pooling
         (int H, int W) padding, (int H, int W) dilation, bool ceilMode)
     {
         var g = Geometry("max_pool2d", x, kernel, stride, padding, dilation, ceilMode);
-        var y = new float[(long)g.Planes * g.OutHeight * g.OutWidth];
-        var argmax = new int[y.Length];
+        // outputs and gradients are fully written by the kernels: skip the runtime's zeroing of large arrays
+        var y = GC.AllocateUninitializedArray<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
+        var argmax = GC.AllocateUninitializedArray<int>(y.Length);
         Kernels.Pool.MaxPool2d.Forward(g, Convolution.Values(x).Span, y, argmax);
         var output = Tensor.Wrap(y, OutShape(x, g));
         Tape.Record(output, "max_pool2d", [x], dOut =>
         {
-            var dx = new float[x.Count];
+            var dx = GC.AllocateUninitializedArray<float>(x.Count);
             Kernels.Pool.MaxPool2d.Backward(g, Convolution.Values(dOut).Span, argmax, dx);
             return [Tensor.Wrap(dx, x.Shape)];
         });
@@ -89,12 +90,12 @@ public static class Pooling
     public static Tensor AvgPool2d(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding, bool ceilMode = false, bool countIncludePad = true)
     {
         var g = Geometry("avg_pool2d", x, kernel, stride, padding, (1, 1), ceilMode);
-        var y = new float[(long)g.Planes * g.OutHeight * g.OutWidth];
+        var y = GC.AllocateUninitializedArray<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
         Kernels.Pool.AvgPool2d.Forward(g, Convolution.Values(x).Span, countIncludePad, y);
         var output = Tensor.Wrap(y, OutShape(x, g));
         return Tape.Record(output, "avg_pool2d", [x], dOut =>
         {
-            var dx = new float[x.Count];
+            var dx = GC.AllocateUninitializedArray<float>(x.Count);
             Kernels.Pool.AvgPool2d.Backward(g, Convolution.Values(dOut).Span, countIncludePad, dx);
             return [Tensor.Wrap(dx, x.Shape)];
         });
@@ -116,7 +117,7 @@ public static class Pooling
         var output = Tensor.Wrap(y, new Shape(x.Dim(0), x.Dim(1), 1, 1));
         return Tape.Record(output, "global_avg_pool2d", [x], dOut =>
         {
-            var dx = new float[x.Count];
+            var dx = GC.AllocateUninitializedArray<float>(x.Count);
             Kernels.Pool.AvgPool2d.GlobalBackward(Convolution.Values(dOut).Span, plane, dx);
             return [Tensor.Wrap(dx, x.Shape)];
         });

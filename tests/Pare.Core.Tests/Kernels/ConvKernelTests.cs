@@ -39,8 +39,13 @@ public class ConvKernelTests
     [InlineData(13, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // chunks of 10 images (1024 / 100 columns) and a last one of 3
     [InlineData(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // batch 1: one chunk, the GEMM alone uses the threads
     [InlineData(23, 4, 7, 6, 6, 3, 3, 2, 1, 0, 1, 0, 1, 2)] // groups 2, many small images per chunk (12 columns each)
-    [InlineData(5, 1, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // patch 9 < 16 channels: weight gradient formed transposed
-    [InlineData(5, 2, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // transposed weight gradient, groups 2
+    [InlineData(5, 1, 12, 12, 16, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // patch 9: short-patch weight gradient (dot products)
+    [InlineData(5, 2, 9, 9, 32, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // short-patch weight gradient, groups 2
+    [InlineData(3, 1, 7, 5, 7, 3, 3, 2, 1, 0, 1, 2, 1, 1)] // short patch, stride 2, 12 positions: one vector and a tail
+    [InlineData(2, 1, 6, 9, 4, 2, 2, 1, 0, 0, 0, 0, 1, 1)] // short patch of 4 taps, OutW ≠ W (no shifted im2col)
+    [InlineData(17, 2, 8, 8, 40, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // patch 18 < 40 channels: weight gradient formed transposed, 16 chunks
+    [InlineData(4, 3, 9, 9, 64, 3, 3, 1, 1, 1, 1, 1, 2, 1)] // shifted im2col with dilation 2; 64 = 5·12 + 4 output channels (4-row tiles)
+    [InlineData(3, 8, 6, 6, 32, 3, 3, 1, 2, 2, 2, 2, 2, 1)] // shifted im2col, pad 2 and dilation 2; 32 = 2·12 + 8 channels
     [InlineData(40, 2, 3, 3, 8, 2, 2, 1, 0, 0, 0, 0, 1, 1)] // weight-gradient chunks (16) cut across image chunks
     [InlineData(2, 3, 47, 45, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // large image: forward in two bands of 24 and 23 output rows
     [InlineData(1, 4, 60, 50, 6, 3, 3, 1, 0, 1, 2, 0, 1, 2)] // bands, groups 2, asymmetric pads, batch 1
@@ -80,6 +85,35 @@ public class ConvKernelTests
         Conv2dKernel.BackwardWeight(g, x, dy, dw);
         Conv2dReference.BackwardWeight(g, x, dy, dwRef);
         Close(dwRef, dw, n * g.OutHeight * g.OutWidth, $"dw {g}");
+    }
+
+    [Theory]
+    [InlineData(2, 3, 7, 7, 3, 3, 1, 1, 1)] // shifted copy (stride 1, OutW = W)
+    [InlineData(3, 2, 5, 11, 3, 3, 1, 2, 1)] // dilation 2 with pad 2: still shifted
+    [InlineData(2, 2, 9, 8, 3, 2, 2, 1, 1)] // stride 2: gathered rows
+    [InlineData(1, 1, 6, 40, 1, 5, 1, 0, 1)] // rows wider than a panel, no padding, OutW ≠ W
+    public unsafe void Unfold_into_panels_matches_im2col(int n, int c, int h, int w, int kh, int kw, int stride, int pad, int dilation)
+    {
+        var g = new ConvGeometry(n, c, h, w, 4, kh, kw, stride, stride, pad, pad, pad, pad, dilation, dilation);
+        Assert.True(g.IsValid && g.OutHeight > 0 && g.OutWidth > 0, g.ToString());
+        int plane = g.OutHeight * g.OutWidth, cols = n * plane, patch = g.PatchSize, image = c * h * w, nr = Pare.Core.Kernels.Gemm.Gemm.PanelWidth;
+        var x = KernelCases.Values(n * image, 17, -1f, 1f).ToArray();
+        var col = new float[patch * cols];
+        for (int i = 0; i < n; i++) Im2Col.Unfold(g, x.AsSpan(i * image, image), col.AsSpan(i * plane), cols);
+        long size = Pare.Core.Kernels.Gemm.Gemm.PanelFloats(cols, patch);
+        var panels = new float[size];
+        Array.Fill(panels, float.NaN); // every lane must be written, the tail lanes with zeros
+        fixed (float* px = x, pp = panels)
+        {
+            for (int i = 0; i < n; i++) Im2ColPanels.Unfold(g, px + i * image, pp, nr, i * plane, 0, g.OutHeight);
+            Im2ColPanels.ZeroTail(pp, nr, patch, cols);
+        }
+        for (int r = 0; r < patch; r++)
+            for (int j = 0; j < size / patch; j++)
+            {
+                float expected = j < cols ? col[r * cols + j] : 0f;
+                Assert.Equal(expected, panels[j / nr * nr * patch + r * nr + j % nr]);
+            }
     }
 
     [Fact]
@@ -161,6 +195,31 @@ public class ConvKernelTests
             PoolReference.AvgBackward(avgGeometry, dyAvg, includePad, dRef);
             KernelCases.AssertClose(dRef, d, PoolRelative, PoolAbsolute, $"avg backward {avgGeometry} includePad={includePad}");
         }
+    }
+
+    [Theory]
+    [InlineData(28, 28, false)] // the CNN's first pool: 14 windows a row (8 + an overlapping 8)
+    [InlineData(14, 14, false)] // its second: 7 windows (4 + an overlapping 4)
+    [InlineData(9, 17, false)] // odd sizes: the last row and column are never read
+    [InlineData(6, 40, false)] // 20 windows: 8 + 8 + an overlapping 8
+    [InlineData(8, 9, true)] // ceil mode: windows hang past the edge, so the scalar path runs
+    [InlineData(4, 6, false)] // 3 windows a row: too few for a vector, scalar
+    public void Max_pool_2x2_stride_2_matches_reference_with_ties_and_nan(int h, int w, bool ceil)
+    {
+        var g = new PoolGeometry(3, h, w, 2, 2, 2, 2, 0, 0, 1, 1, ceil);
+        int inCount = g.Planes * h * w, outCount = g.Planes * g.OutHeight * g.OutWidth;
+        var x = KernelCases.Values(inCount, 41, -2f, 2f).ToArray();
+        // ties (the first tap must win), NaN (wins and propagates), -inf and ±0
+        for (int i = 0; i < inCount; i += 5) x[i] = 0.25f;
+        for (int i = 3; i < inCount; i += 37) x[i] = float.NaN;
+        for (int i = 7; i < inCount; i += 23) x[i] = float.NegativeInfinity;
+        for (int i = 11; i < inCount; i += 19) x[i] = -0f;
+        float[] y = new float[outCount], yRef = new float[outCount];
+        int[] at = new int[outCount], atRef = new int[outCount];
+        MaxPool2d.Forward(g, x, y, at);
+        PoolReference.MaxForward(g, x, yRef, atRef);
+        Assert.Equal(atRef, at);
+        for (int i = 0; i < outCount; i++) Assert.Equal(BitConverter.SingleToInt32Bits(yRef[i]), BitConverter.SingleToInt32Bits(y[i]));
     }
 
     [Theory]

@@ -14,6 +14,8 @@ public class GemmKernelTests
         { 1, 1, 1 }, { 1, 7, 13 }, { 7, 1, 13 }, { 7, 13, 31 }, { 13, 7, 67 }, { 31, 67, 13 }, { 67, 31, 257 },
         { 12, 32, 384 }, { 13, 33, 385 }, { 11, 31, 383 }, { 24, 64, 768 }, { 257, 67, 31 }, { 1, 257, 67 },
         { 67, 1, 257 }, { 5, 100, 1 }, { 129, 97, 400 }, { 4100, 9, 5 }, { 6, 16, 256 }, { 25, 17, 257 },
+        // M = 64, 32, 16, 128, 4100: the last rows run as 4-row tiles where NR columns are full (AVX-512 / AVX2)
+        { 64, 64, 300 }, { 32, 96, 50 }, { 16, 32, 7 }, { 128, 48, 385 }, { 4100, 64, 3 }, { 10, 32, 20 },
     };
 
     [Theory]
@@ -32,10 +34,35 @@ public class GemmKernelTests
     [InlineData(2f, 0.25f)]
     public void Alpha_beta_and_padded_leading_dimensions(float alpha, float beta)
     {
-        foreach (var (m, n, k) in new[] { (7, 13, 31), (37, 45, 67), (13, 33, 385), (1, 45, 67), (37, 1, 67), (1, 1, 9) })
+        foreach (var (m, n, k) in new[] { (7, 13, 31), (37, 45, 67), (13, 33, 385), (1, 45, 67), (37, 1, 67), (1, 1, 9), (64, 64, 33) })
             foreach (bool ta in new[] { false, true })
                 foreach (bool tb in new[] { false, true })
                     CheckAgainstDouble(ta, tb, m, n, k, alpha, beta, pad: 5, seed: 99);
+    }
+
+    [Theory]
+    [InlineData(64, 980, 288, false)] // the CNN's second conv: 5 images × 196 positions, patch 288
+    [InlineData(288, 980, 64, true)] // its input gradient: Wᵀ · dy
+    [InlineData(13, 33, 385, false)] // partial tiles on both sides, two k blocks
+    [InlineData(7, 5, 800, true)]
+    public unsafe void Packed_B_matches_the_packing_gemm(int m, int n, int k, bool transA)
+    {
+        var (a, b) = Operands(transA, false, m, n, k, 0, seed: 31);
+        float[] expected = new float[m * n], actual = new float[m * n];
+        Gemm.Sgemm(transA, false, m, n, k, 1f, a, transA ? m : k, b, n, 0f, expected, n);
+        float* panels = (float*)System.Runtime.InteropServices.NativeMemory.AlignedAlloc((nuint)(Gemm.PanelFloats(n, k) * sizeof(float)), 64);
+        try
+        {
+            // the GEMM's own packing of all of k at once is the panel layout SgemmPackedB expects
+            fixed (float* pb = b) GemmPack.PackB(Gemm.PanelWidth, false, pb, n, 0, k, 0, n, panels);
+            Gemm.SgemmPackedB(transA, m, n, k, a, transA ? m : k, panels, 0f, actual, n, pool: null);
+        }
+        finally
+        {
+            System.Runtime.InteropServices.NativeMemory.AlignedFree(panels);
+        }
+        // same kernels, same k blocks: the same bits
+        Assert.Equal(expected, actual);
     }
 
     [Fact]

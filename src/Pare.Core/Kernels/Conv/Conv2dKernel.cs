@@ -47,7 +47,7 @@ public static unsafe class Conv2dKernel
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
-        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per;
+        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per, nr = Gemm.Gemm.PanelWidth;
         bool hasBias = !bias.IsEmpty;
         // a large image (one per chunk) is further cut into bands of output rows, so its patch block stays in cache
         int bands = per == 1 && !g.IsPointwise && plane > 2 * TargetColumns ? Math.Max(1, plane / TargetColumns) : 1;
@@ -64,30 +64,34 @@ public static unsafe class Conv2dKernel
                     ForwardBand(geo, px + (long)n0 * inImage, pw, hasBias ? pb : null, py + (long)n0 * outImage, task % bands * bandRows, bandRows, pool);
                     return;
                 }
-                float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * cols);
                 float[]? prod = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
                 try
                 {
+                    // the patch matrix goes straight into the GEMM's B panels (this thread's buffer)
+                    float* panels = geo.IsPointwise ? null : GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, patch));
                     for (int grp = 0; grp < geo.Groups; grp++)
                     {
-                        ReadOnlySpan<float> b = new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup);
-                        if (col is not null)
+                        var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
+                        if (panels != null)
                         {
                             for (int i = 0; i < count; i++)
-                                Im2Col.Unfold(geo, new ReadOnlySpan<float>(px + (long)(n0 + i) * inImage + (long)grp * inGroup, inGroup), col.AsSpan(i * plane), cols);
-                            b = col.AsSpan(0, patch * cols);
+                                Im2ColPanels.Unfold(geo, px + (long)(n0 + i) * inImage + (long)grp * inGroup, panels, nr, i * plane, 0, geo.OutHeight);
+                            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
                         }
-                        var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
                         if (prod is null)
                         {
                             var yg = new Span<float>(py + (long)n0 * outImage + (long)grp * kg * plane, kg * plane);
-                            Gemm.Gemm.Sgemm(false, false, kg, plane, patch, 1f, wg, patch, b, plane, 0f, yg, plane, pool);
+                            if (panels != null)
+                                Gemm.Gemm.SgemmPackedB(false, kg, plane, patch, wg, patch, panels, 0f, yg, plane, pool);
+                            else
+                                Gemm.Gemm.Sgemm(false, false, kg, plane, patch, 1f, wg, patch,
+                                    new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup), plane, 0f, yg, plane, pool);
                             if (hasBias)
                                 for (int k = 0; k < kg; k++) TensorPrimitives.Add(yg.Slice(k * plane, plane), pb[grp * kg + k], yg.Slice(k * plane, plane));
                             continue;
                         }
                         // prod (kg × images·plane): scatter each image's block into NCHW, adding the bias on the way
-                        Gemm.Gemm.Sgemm(false, false, kg, cols, patch, 1f, wg, patch, b, cols, 0f, prod.AsSpan(0, kg * cols), cols, pool);
+                        Gemm.Gemm.SgemmPackedB(false, kg, cols, patch, wg, patch, panels, 0f, prod.AsSpan(0, kg * cols), cols, pool);
                         for (int k = 0; k < kg; k++)
                         {
                             for (int i = 0; i < count; i++)
@@ -102,36 +106,29 @@ public static unsafe class Conv2dKernel
                 }
                 finally
                 {
-                    if (col is not null) ArrayPool<float>.Shared.Return(col);
                     if (prod is not null) ArrayPool<float>.Shared.Return(prod);
                 }
             });
         }
     }
 
-    /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band, then one GEMM per group writing
-    /// straight into y's rows (ldc = the full plane).</summary>
+    /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band into the GEMM's B panels, then one
+    /// GEMM per group writing straight into y's rows (ldc = the full plane).</summary>
     private static void ForwardBand(in ConvGeometry g, float* x, float* w, float* bias, float* y, int oy0, int rows, WorkerPool? pool)
     {
         int ow = g.OutWidth, plane = g.OutHeight * ow, oy1 = Math.Min(g.OutHeight, oy0 + rows), cols = (oy1 - oy0) * ow;
-        int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
-        float[] col = ArrayPool<float>.Shared.Rent(patch * cols);
-        try
+        int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize, nr = Gemm.Gemm.PanelWidth;
+        float* panels = GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, patch));
+        for (int grp = 0; grp < g.Groups; grp++)
         {
-            for (int grp = 0; grp < g.Groups; grp++)
-            {
-                Im2Col.Unfold(g, new ReadOnlySpan<float>(x + (long)grp * inGroup, inGroup), col, cols, oy0, oy1);
-                var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
-                var c = yg[(oy0 * ow)..];
-                Gemm.Gemm.Sgemm(false, false, kg, cols, patch, 1f, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
-                    col.AsSpan(0, patch * cols), cols, 0f, c, plane, pool);
-                if (bias != null)
-                    for (int k = 0; k < kg; k++) TensorPrimitives.Add(c.Slice(k * plane, cols), bias[grp * kg + k], c.Slice(k * plane, cols));
-            }
-        }
-        finally
-        {
-            ArrayPool<float>.Shared.Return(col);
+            Im2ColPanels.Unfold(g, x + (long)grp * inGroup, panels, nr, 0, oy0, oy1);
+            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
+            var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
+            var c = yg[(oy0 * ow)..];
+            Gemm.Gemm.SgemmPackedB(false, kg, cols, patch, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
+                panels, 0f, c, plane, pool);
+            if (bias != null)
+                for (int k = 0; k < kg; k++) TensorPrimitives.Add(c.Slice(k * plane, cols), bias[grp * kg + k], c.Slice(k * plane, cols));
         }
     }
 
@@ -153,7 +150,7 @@ public static unsafe class Conv2dKernel
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
-        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per;
+        int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per, nr = Gemm.Gemm.PanelWidth;
         fixed (float* pdy0 = dy, pw0 = w, pdx0 = dx)
         {
             float* pdy = pdy0, pw = pw0, pdx = pdx0;
@@ -161,32 +158,33 @@ public static unsafe class Conv2dKernel
             {
                 int n0 = chunk * per, count = Math.Min(per, geo.N - n0), cols = count * plane;
                 float[]? col = geo.IsPointwise ? null : ArrayPool<float>.Shared.Rent(patch * cols);
-                float[]? gathered = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
                 try
                 {
                     var dxc = new Span<float>(pdx + (long)n0 * inImage, count * inImage);
                     if (col is not null) dxc.Clear();
+                    // dy's channels of the chunk's images go straight into the GEMM's B panels (K = kg rows)
+                    float* panels = col is null ? null : GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, kg));
                     for (int grp = 0; grp < geo.Groups; grp++)
                     {
-                        ReadOnlySpan<float> dyg = gathered is null
-                            ? new ReadOnlySpan<float>(pdy + (long)n0 * outImage + (long)grp * kg * plane, kg * plane)
-                            : Gather(pdy, outImage, n0, count, grp * kg, kg, plane, gathered);
                         var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
                         if (col is null)
                         {
                             // 1×1: the patch matrix is the input itself (chunks hold one image, see ImagesPerChunk)
+                            var dyg = new ReadOnlySpan<float>(pdy + (long)n0 * outImage + (long)grp * kg * plane, kg * plane);
                             Gemm.Gemm.Sgemm(true, false, patch, plane, kg, 1f, wg, patch, dyg, plane, 0f, dxc.Slice(grp * inGroup, inGroup), plane, pool);
                             continue;
                         }
+                        for (int i = 0; i < count; i++)
+                            Im2ColPanels.PutRows(pdy + (long)(n0 + i) * outImage + (long)grp * kg * plane, plane, kg, plane, panels, nr, i * plane);
+                        Im2ColPanels.ZeroTail(panels, nr, kg, cols);
                         var dcol = col.AsSpan(0, patch * cols);
-                        Gemm.Gemm.Sgemm(true, false, patch, cols, kg, 1f, wg, patch, dyg, cols, 0f, dcol, cols, pool);
-                        for (int i = 0; i < count; i++) Im2Col.Fold(geo, dcol[(i * plane)..], cols, dxc.Slice(i * inImage + grp * inGroup, inGroup));
+                        Gemm.Gemm.SgemmPackedB(true, patch, cols, kg, wg, patch, panels, 0f, dcol, cols, pool);
+                        for (int i = 0; i < count; i++) Im2Col.FoldInPlace(geo, dcol[(i * plane)..], cols, dxc.Slice(i * inImage + grp * inGroup, inGroup));
                     }
                 }
                 finally
                 {
                     if (col is not null) ArrayPool<float>.Shared.Return(col);
-                    if (gathered is not null) ArrayPool<float>.Shared.Return(gathered);
                 }
             });
         }
@@ -212,6 +210,11 @@ public static unsafe class Conv2dKernel
         }
         dw.Clear();
         if (g.N == 0 || g.OutHeight * g.OutWidth == 0) return;
+        if (ShortPatchWeightGradient.Applies(g))
+        {
+            ShortPatchWeightGradient.Run(g, x, dy, dw);
+            return;
+        }
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize, wCount = g.WeightCount;

@@ -8,6 +8,7 @@ internal sealed unsafe class GemmBuffer
 {
     [ThreadStatic] private static GemmBuffer? _packedA;
     [ThreadStatic] private static GemmBuffer? _packedB;
+    [ThreadStatic] private static GemmBuffer? _callerPanels;
 
     private float* _ptr;
     private long _capacity;
@@ -17,6 +18,10 @@ internal sealed unsafe class GemmBuffer
 
     /// <summary>This thread's buffer for the packed B block, at least <paramref name="floats"/> long.</summary>
     public static float* ForB(long floats) => (_packedB ??= new GemmBuffer()).Ensure(floats);
+
+    /// <summary>This thread's buffer for an operand a caller packs itself (see <see cref="Gemm.SgemmPackedB"/>),
+    /// separate from the GEMM's own so the call does not overwrite it.</summary>
+    public static float* ForCallerPanels(long floats) => (_callerPanels ??= new GemmBuffer()).Ensure(floats);
 
     private float* Ensure(long floats)
     {

@@ -14,7 +14,9 @@ namespace Pare.Core.Kernels.Gemm;
 ///       for each NR panel of B: micro-kernel   (B micro-panel streams from L2)
 /// </code>
 /// One fork/join per call instead of two per k block: a pool thread that the OS deschedules delays a call once.
-/// Only the k blocking decides rounding; the task grid may follow the thread count freely.</summary>
+/// Only the k blocking decides rounding; the task grid may follow the thread count freely.
+/// A caller may hand B over already packed (whole-K panels, see <see cref="Gemm.PanelWidth"/>): the B packing
+/// step is then skipped and each k block reads its slice of the caller's panels.</summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKernel
 {
     // bytes of the per-thread packed B block: most of the 1 MiB L2 leaves room for C tiles and A panels
@@ -29,9 +31,11 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
     // below this many multiply-adds the fork/join costs more than a second thread saves
     private const long SerialMacs = 96L * 96 * 96;
 
-    /// <summary>C = α·op(A)·op(B) + β·C on pinned, validated operands with m, n, k ≥ 1.</summary>
+    /// <summary>C = α·op(A)·op(B) + β·C on pinned, validated operands with m, n, k ≥ 1. When
+    /// <paramref name="packedB"/> is not null it replaces b: ceil(n/NR) panels of K×NR values (panel q at q·NR·K,
+    /// 64-byte aligned, lanes past n zero).</summary>
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, WorkerPool? pool)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, WorkerPool? pool, float* packedB = null)
     {
         int mrFull = TKernel.MR, nrFull = TKernel.NR;
         int threads = (long)m * n * k < SerialMacs ? 1 : pool?.ThreadCount ?? Parallelism.ThreadCount;
@@ -59,7 +63,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         var job = new Job
         {
             TransA = transA, TransB = transB, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            M = m, N = n, K = k, KcStd = kcStd, Alpha = alpha, Beta = beta,
+            M = m, N = n, K = k, KcStd = kcStd, Alpha = alpha, Beta = beta, PackedB = packedB,
             RowPanelsPerGroup = (mPanels + rowGroups - 1) / rowGroups, ColPanelsPerGroup = (nPanels + colGroups - 1) / colGroups,
             ColGroups = colGroups,
             NbMax = Math.Max(nrFull, L2BlockBytes / (kcStd * sizeof(float)) / nrFull * nrFull),
@@ -77,7 +81,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         private const int MbMaxPanels = 340;
 
         public bool TransA, TransB;
-        public float* A, B, C;
+        public float* A, B, C, PackedB;
         public int Lda, Ldb, Ldc, M, N, K, KcStd, RowPanelsPerGroup, ColPanelsPerGroup, ColGroups, NbMax;
         public float Alpha, Beta;
 
@@ -107,16 +111,28 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                     {
                         int nb = Math.Min(NbMax, colEnd - j0);
                         int bPanels = (nb + nrFull - 1) / nrFull;
-                        float* packedB = GemmBuffer.ForB((long)bPanels * nrFull * kc);
-                        GemmPack.PackB(nrFull, TransB, B, Ldb, p0, kc, j0, nb, packedB);
-                        Block(packedA, panels, mb, packedB, bPanels, nb, kc, C + (long)i0 * Ldc + j0, beta, edge);
+                        float* packedB;
+                        long bStride;
+                        if (PackedB != null)
+                        {
+                            // the caller's whole-K panels: this k block is the contiguous run p0·NR.. of each panel
+                            packedB = PackedB + (long)(j0 / nrFull) * nrFull * K + (long)p0 * nrFull;
+                            bStride = (long)nrFull * K;
+                        }
+                        else
+                        {
+                            packedB = GemmBuffer.ForB((long)bPanels * nrFull * kc);
+                            GemmPack.PackB(nrFull, TransB, B, Ldb, p0, kc, j0, nb, packedB);
+                            bStride = (long)nrFull * kc;
+                        }
+                        Block(packedA, panels, mb, packedB, bStride, bPanels, nb, kc, C + (long)i0 * Ldc + j0, beta, edge);
                     }
                 }
             }
         }
 
         // all MR×NR tiles of a packed A block × packed B block
-        private void Block(float* packedA, int panels, int mb, float* packedB, int bPanels, int nb, int kc, float* c, float beta, float* edge)
+        private void Block(float* packedA, int panels, int mb, float* packedB, long bStride, int bPanels, int nb, int kc, float* c, float beta, float* edge)
         {
             int mrFull = TKernel.MR, nrFull = TKernel.NR;
             for (int q = 0; q < panels; q++)
@@ -126,11 +142,17 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                 float* cRow = c + (long)q * mrFull * Ldc;
                 for (int r = 0; r < bPanels; r++)
                 {
-                    float* bPanel = packedB + (long)r * nrFull * kc;
+                    float* bPanel = packedB + r * bStride;
                     int nr = Math.Min(nrFull, nb - r * nrFull);
                     if (mr == mrFull && nr == nrFull)
                     {
                         TKernel.Run(kc, aPanel, bPanel, cRow + r * nrFull, Ldc, Alpha, beta);
+                    }
+                    else if (TKernel.HasQuad && nr == nrFull && (mr & 3) == 0)
+                    {
+                        // the last rows of M in 4-row tiles, not one MR-row tile that is mostly zero rows
+                        for (int i = 0; i < mr; i += 4)
+                            TKernel.RunQuad(kc, aPanel + i, bPanel, cRow + (long)i * Ldc + r * nrFull, Ldc, Alpha, beta);
                     }
                     else
                     {

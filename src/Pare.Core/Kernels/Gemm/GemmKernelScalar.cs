@@ -10,6 +10,9 @@ internal readonly struct GemmKernelScalar : IGemmMicroKernel
     public static int NR => 4;
     public static int KC => 256;
     public static bool IsSupported => true;
+    public static bool HasQuad => false; // MR is 4 already
+
+    public static unsafe void RunQuad(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta) => Run(kc, a, b, c, ldc, alpha, beta);
 
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     public static unsafe void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta)

@@ -85,12 +85,65 @@ internal static class GemmPack
         }
     }
 
+    /// <summary>An 8×8 block through registers: rows r0..r7 (8 k values each) in, vector j = k value j of the eight
+    /// rows out, stored at dst + j·stride. Unpack pairs rows, shuffle makes 4-row groups per 128-bit lane, and the
+    /// lane permute joins rows 0-3 with rows 4-7.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Transpose8x8(float* s, int ld, float* d, int stride)
+    {
+        var r0 = Avx.LoadVector256(s);
+        var r1 = Avx.LoadVector256(s + ld);
+        var r2 = Avx.LoadVector256(s + 2L * ld);
+        var r3 = Avx.LoadVector256(s + 3L * ld);
+        var r4 = Avx.LoadVector256(s + 4L * ld);
+        var r5 = Avx.LoadVector256(s + 5L * ld);
+        var r6 = Avx.LoadVector256(s + 6L * ld);
+        var r7 = Avx.LoadVector256(s + 7L * ld);
+        var t0 = Avx.UnpackLow(r0, r1);   // per lane: r0[0] r1[0] r0[1] r1[1]
+        var t1 = Avx.UnpackHigh(r0, r1);  // per lane: r0[2] r1[2] r0[3] r1[3]
+        var t2 = Avx.UnpackLow(r2, r3);
+        var t3 = Avx.UnpackHigh(r2, r3);
+        var t4 = Avx.UnpackLow(r4, r5);
+        var t5 = Avx.UnpackHigh(r4, r5);
+        var t6 = Avx.UnpackLow(r6, r7);
+        var t7 = Avx.UnpackHigh(r6, r7);
+        var u0 = Avx.Shuffle(t0, t2, 0x44); // per lane: k = 0 of rows 0-3
+        var u1 = Avx.Shuffle(t0, t2, 0xEE); // k = 1
+        var u2 = Avx.Shuffle(t1, t3, 0x44); // k = 2
+        var u3 = Avx.Shuffle(t1, t3, 0xEE); // k = 3
+        var u4 = Avx.Shuffle(t4, t6, 0x44); // the same for rows 4-7
+        var u5 = Avx.Shuffle(t4, t6, 0xEE);
+        var u6 = Avx.Shuffle(t5, t7, 0x44);
+        var u7 = Avx.Shuffle(t5, t7, 0xEE);
+        // low lanes hold k = 0..3, high lanes k = 4..7
+        Avx.Store(d, Avx.Permute2x128(u0, u4, 0x20));
+        Avx.Store(d + stride, Avx.Permute2x128(u1, u5, 0x20));
+        Avx.Store(d + 2L * stride, Avx.Permute2x128(u2, u6, 0x20));
+        Avx.Store(d + 3L * stride, Avx.Permute2x128(u3, u7, 0x20));
+        Avx.Store(d + 4L * stride, Avx.Permute2x128(u0, u4, 0x31));
+        Avx.Store(d + 5L * stride, Avx.Permute2x128(u1, u5, 0x31));
+        Avx.Store(d + 6L * stride, Avx.Permute2x128(u2, u6, 0x31));
+        Avx.Store(d + 7L * stride, Avx.Permute2x128(u3, u7, 0x31));
+    }
+
     /// <summary>dst[p·stride + i] = src[i·ld + p] for i &lt; rows, p &lt; kc: rows of the source become columns of the
-    /// panel. Whole 4×4 blocks go through registers (four row loads, an SSE transpose, four stores); the rest is
-    /// scalar.</summary>
+    /// panel. Whole 8×8 blocks go through AVX registers, then whole 4×4 blocks through SSE ones (four row loads, an SSE
+    /// transpose, four stores); the rest is scalar.</summary>
     private static unsafe void Transpose(float* src, int ld, int rows, int kc, float* dst, int stride)
     {
         int i = 0;
+        if (Avx.IsSupported)
+        {
+            for (; i + 8 <= rows; i += 8)
+            {
+                float* s = src + (long)i * ld;
+                float* d = dst + i;
+                int p = 0;
+                for (; p + 8 <= kc; p += 8, d += 8 * stride) Transpose8x8(s + p, ld, d, stride);
+                for (; p < kc; p++, d += stride)
+                    for (int r = 0; r < 8; r++) d[r] = s[(long)r * ld + p];
+            }
+        }
         if (Sse.IsSupported)
         {
             for (; i + 4 <= rows; i += 4)

@@ -26,4 +26,19 @@ internal interface IGemmMicroKernel
     /// <param name="alpha">scale of the product</param>
     /// <param name="beta">scale of the old C</param>
     static abstract unsafe void Run(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta);
+
+    /// <summary>Whether <see cref="RunQuad"/> exists: a 4×NR tile for the last rows of an M that is not a multiple of
+    /// MR (M = 64 with MR = 12 leaves 4 rows, which the full kernel would compute as 12).</summary>
+    static abstract bool HasQuad { get; }
+
+    /// <summary>As <see cref="Run"/> for rows 0..3 of the A panel only (the panel keeps its MR-wide layout), with
+    /// the same per-element arithmetic, so a row gets the same bits from either kernel.</summary>
+    /// <param name="kc">number of k steps</param>
+    /// <param name="a">packed A panel (MR values per k step), offset to the first of the four rows</param>
+    /// <param name="b">packed B panel, 64-byte aligned</param>
+    /// <param name="c">top-left element of the 4×NR tile of C</param>
+    /// <param name="ldc">leading dimension of C</param>
+    /// <param name="alpha">scale of the product</param>
+    /// <param name="beta">scale of the old C</param>
+    static abstract unsafe void RunQuad(int kc, float* a, float* b, float* c, int ldc, float alpha, float beta);
 }

@@ -122,7 +122,23 @@ public static unsafe class AvgPool2d
         if (planeSize < 1 || x.Length != (long)y.Length * planeSize)
             throw new ArgumentException($"global average pool: x holds {x.Length} values, y {y.Length}, plane size {planeSize}");
         float scale = 1f / planeSize;
-        for (int p = 0; p < y.Length; p++) y[p] = TensorPrimitives.Sum(x.Slice(p * planeSize, planeSize)) * scale;
+        int chunk = MaxPool2d.PlanesPerChunk(planeSize), planes = y.Length;
+        if (planes <= chunk)
+        {
+            for (int p = 0; p < planes; p++) y[p] = TensorPrimitives.Sum(x.Slice(p * planeSize, planeSize)) * scale;
+            return;
+        }
+        // a memory-bound row sum per plane: planes spread over the threads in fixed chunks (each plane's sum is the
+        // same whichever thread takes it)
+        fixed (float* px0 = x, py0 = y)
+        {
+            float* px = px0, py = py0;
+            Parallelism.For((planes + chunk - 1) / chunk, c =>
+            {
+                for (int p = c * chunk, end = Math.Min(planes, p + chunk); p < end; p++)
+                    py[p] = TensorPrimitives.Sum(new ReadOnlySpan<float>(px + (long)p * planeSize, planeSize)) * scale;
+            });
+        }
     }
 
     /// <summary>Backward of <see cref="GlobalForward"/>: dx[p, ·] = dy[p] / (H·W).</summary>
@@ -134,6 +150,15 @@ public static unsafe class AvgPool2d
         if (planeSize < 1 || dx.Length != (long)dy.Length * planeSize)
             throw new ArgumentException($"global average pool: dx holds {dx.Length} values, dy {dy.Length}, plane size {planeSize}");
         float scale = 1f / planeSize;
-        for (int p = 0; p < dy.Length; p++) dx.Slice(p * planeSize, planeSize).Fill(dy[p] * scale);
+        int chunk = MaxPool2d.PlanesPerChunk(planeSize), planes = dy.Length;
+        fixed (float* pdy0 = dy, pdx0 = dx)
+        {
+            float* pdy = pdy0, pdx = pdx0;
+            Parallelism.For((planes + chunk - 1) / chunk, c =>
+            {
+                for (int p = c * chunk, end = Math.Min(planes, p + chunk); p < end; p++)
+                    new Span<float>(pdx + (long)p * planeSize, planeSize).Fill(pdy[p] * scale);
+            });
+        }
     }
 }

@@ -4,7 +4,8 @@ namespace Pare.Core.Kernels.Pool;
 
 /// <summary>2-D max pooling over (H, W) planes with the argmax (flat index iy·W + ix inside the plane, as
 /// PyTorch returns it) kept for the backward. Padding never wins; NaN wins and propagates, like PyTorch.
-/// Planes run in parallel in fixed chunks. Scalar twin: <see cref="PoolReference.MaxForward"/>.</summary>
+/// Planes run in parallel in fixed chunks; 2×2 stride-2 windows take the SIMD path of <see cref="MaxPool2x2"/>.
+/// Scalar twin: <see cref="PoolReference.MaxForward"/>.</summary>
 public static unsafe class MaxPool2d
 {
     /// <summary>y = max over each window, argmax = its position.</summary>
@@ -24,10 +25,16 @@ public static unsafe class MaxPool2d
         {
             float* px = px0, py = py0;
             int* pa = pa0;
+            bool twoByTwo = MaxPool2x2.Applies(g);
             Parallelism.For((g.Planes + chunk - 1) / chunk, c =>
             {
                 for (int p = c * chunk, end = Math.Min(geo.Planes, p + chunk); p < end; p++)
                 {
+                    if (twoByTwo)
+                    {
+                        MaxPool2x2.Plane(geo, px + (long)p * inPlane, py + (long)p * outPlane, pa + (long)p * outPlane);
+                        continue;
+                    }
                     Plane(geo, new ReadOnlySpan<float>(px + (long)p * inPlane, inPlane),
                         new Span<float>(py + (long)p * outPlane, outPlane), new Span<int>(pa + (long)p * outPlane, outPlane));
                 }

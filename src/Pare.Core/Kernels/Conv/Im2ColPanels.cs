@@ -1,0 +1,173 @@
+using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+
+namespace Pare.Core.Kernels.Conv;
+
+/// <summary>im2col written straight into the packed B layout of <c>Gemm.SgemmPackedB</c>, so the patch matrix is
+/// written once instead of written by im2col and copied again by the GEMM's packing. The patch matrix (K rows,
+/// one column per output position of the images side by side) is stored as NR-wide panels: column j of row r
+/// lives at dst[(j / NR)·NR·K + r·NR + j % NR]. Rows follow <see cref="Im2Col"/>: r = (c·kH + kh)·kW + kw.</summary>
+internal static unsafe class Im2ColPanels
+{
+    /// <summary>Writes the patch columns of output rows [oy0, oy1) of one image group, position (oy, ox) to
+    /// column col0 + (oy − oy0)·OutW + ox.</summary>
+    /// <param name="g">geometry (per-group sizes are used)</param>
+    /// <param name="x">(C_in/groups, H, W) of one image</param>
+    /// <param name="dst">panels of depth K = <see cref="ConvGeometry.PatchSize"/></param>
+    /// <param name="nr">panel width</param>
+    /// <param name="col0">column of the first position</param>
+    /// <param name="oy0">first output row</param>
+    /// <param name="oy1">end of the output rows</param>
+    public static void Unfold(in ConvGeometry g, float* x, float* dst, int nr, int col0, int oy0, int oy1)
+    {
+        int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, hw = h * w;
+        var panels = new Panels(dst, nr, g.PatchSize);
+        // Stride 1 with OutW = W (e.g. 3×3, pad 1): position p = oy·W + ox reads input index p + shift for every
+        // tap, so one tap row is a single shifted copy of the plane, after which the positions whose column or
+        // row falls into the padding are zeroed.
+        bool shifted = g.StrideH == 1 && g.StrideW == 1 && ow == w;
+        bool strided = !shifted && g.StrideW > 1;
+        Span<float> gather = !strided ? default : ow <= 1024 ? stackalloc float[ow] : new float[ow];
+        int r = 0;
+        for (int c = 0; c < g.GroupInChannels; c++)
+        {
+            float* xc = x + (long)c * hw;
+            for (int kh = 0; kh < g.KernelH; kh++)
+            {
+                int iy0 = kh * g.DilationH - g.PadTop;
+                Im2Col.ValidRange(iy0, g.StrideH, h, oh, out int yLo, out int yHi);
+                yLo = Math.Clamp(yLo, oy0, oy1);
+                yHi = Math.Clamp(yHi, yLo, oy1);
+                for (int kw = 0; kw < g.KernelW; kw++, r++)
+                {
+                    int ix0 = kw * g.DilationW - g.PadLeft;
+                    Im2Col.ValidRange(ix0, g.StrideW, w, ow, out int lo, out int hi);
+                    int rowCol0 = col0 - oy0 * ow; // column of position 0 (may be negative; only used with p ≥ oy0·ow)
+                    if (shifted)
+                    {
+                        int shift = iy0 * w + ix0, a = yLo * ow, b = yHi * ow;
+                        panels.Zero(r, col0, a - oy0 * ow);
+                        panels.Zero(r, rowCol0 + b, oy1 * ow - b);
+                        if (b <= a) continue;
+                        // positions whose source index leaves the plane are padding columns: never read them
+                        int ca = Math.Clamp(-shift, a, b), cb = Math.Clamp(hw - shift, ca, b);
+                        panels.Zero(r, rowCol0 + a, ca - a);
+                        panels.Put(r, rowCol0 + ca, xc + ca + shift, cb - ca);
+                        panels.Zero(r, rowCol0 + cb, b - cb);
+                        if (lo > 0 || hi < ow)
+                        {
+                            // padding columns (1 or 2 per row for the usual pads): single stores
+                            for (int oy = yLo; oy < yHi; oy++)
+                            {
+                                int rowStart = rowCol0 + oy * ow;
+                                for (int ox = 0; ox < lo; ox++) *panels.At(r, rowStart + ox) = 0;
+                                for (int ox = hi; ox < ow; ox++) *panels.At(r, rowStart + ox) = 0;
+                            }
+                        }
+                        continue;
+                    }
+                    panels.Zero(r, col0, (yLo - oy0) * ow);
+                    panels.Zero(r, rowCol0 + yHi * ow, (oy1 - yHi) * ow);
+                    for (int oy = yLo; oy < yHi; oy++)
+                    {
+                        int col = rowCol0 + oy * ow;
+                        float* src = xc + (long)(oy * g.StrideH + iy0) * w;
+                        panels.Zero(r, col, lo);
+                        panels.Zero(r, col + hi, ow - hi);
+                        if (hi <= lo) continue;
+                        if (!strided)
+                        {
+                            panels.Put(r, col + lo, src + lo + ix0, hi - lo);
+                            continue;
+                        }
+                        for (int ox = lo, ix = lo * g.StrideW + ix0; ox < hi; ox++, ix += g.StrideW) gather[ox - lo] = src[ix];
+                        fixed (float* pg = gather) panels.Put(r, col + lo, pg, hi - lo);
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>Writes rows × len values (row i at src + i·srcStride) to columns [col0, col0 + len) of panel rows
+    /// [0, rows): a gather of dy's channels for one image as the B operand of dcol = Wᵀ·dy.</summary>
+    /// <param name="src">first value of row 0</param>
+    /// <param name="srcStride">distance between rows of the source</param>
+    /// <param name="rows">rows (the panels' depth K)</param>
+    /// <param name="len">values per row</param>
+    /// <param name="dst">panels of depth <paramref name="rows"/></param>
+    /// <param name="nr">panel width</param>
+    /// <param name="col0">first column</param>
+    public static void PutRows(float* src, long srcStride, int rows, int len, float* dst, int nr, int col0)
+    {
+        var panels = new Panels(dst, nr, rows);
+        for (int r = 0; r < rows; r++) panels.Put(r, col0, src + r * srcStride, len);
+    }
+
+    /// <summary>Zeroes the lanes past column <paramref name="cols"/> in the last panel, so the kernel's full tiles
+    /// multiply zeros there.</summary>
+    /// <param name="dst">panels of depth <paramref name="depth"/></param>
+    /// <param name="nr">panel width</param>
+    /// <param name="depth">rows of the panel matrix (K)</param>
+    /// <param name="cols">columns in use</param>
+    public static void ZeroTail(float* dst, int nr, int depth, int cols)
+    {
+        int used = cols % nr;
+        if (used == 0) return;
+        var panels = new Panels(dst, nr, depth);
+        for (int r = 0; r < depth; r++) panels.Zero(r, cols, nr - used);
+    }
+
+    /// <summary>Addressing of a panel matrix (the panel width is a power of two, so a column splits into panel and
+    /// lane by shift and mask); runs of a row are cut where they cross into the next panel.</summary>
+    private readonly struct Panels
+    {
+        private readonly float* _dst;
+        private readonly long _panelStride;
+        private readonly int _nr, _shift;
+
+        public Panels(float* dst, int nr, int depth)
+        {
+            if (nr <= 0 || (nr & (nr - 1)) != 0) throw new ArgumentException($"panel width {nr} is not a power of two");
+            _dst = dst;
+            _nr = nr;
+            _shift = BitOperations.Log2((uint)nr);
+            _panelStride = (long)nr * depth;
+        }
+
+        /// <summary>Address of (row, col).</summary>
+        [MethodImpl(MethodImplOptions.AggressiveInlining)]
+        public float* At(int row, int col) => _dst + (col >> _shift) * _panelStride + (long)row * _nr + (col & (_nr - 1));
+
+        public void Put(int row, int col, float* src, int len)
+        {
+            while (len > 0)
+            {
+                int lane = col & (_nr - 1), take = Math.Min(len, _nr - lane);
+                float* d = At(row, col);
+                int i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; i + 8 <= take; i += 8) Vector256.Store(Vector256.Load(src + i), d + i);
+                for (; i < take; i++) d[i] = src[i];
+                src += take;
+                col += take;
+                len -= take;
+            }
+        }
+
+        public void Zero(int row, int col, int len)
+        {
+            while (len > 0)
+            {
+                int lane = col & (_nr - 1), take = Math.Min(len, _nr - lane);
+                float* d = At(row, col);
+                int i = 0;
+                if (Vector256.IsHardwareAccelerated)
+                    for (; i + 8 <= take; i += 8) Vector256.Store(Vector256<float>.Zero, d + i);
+                for (; i < take; i++) d[i] = 0;
+                col += take;
+                len -= take;
+            }
+        }
+    }
+}
