@@ -1,0 +1,182 @@
+using Pare.Core;
+
+namespace Pare.Graph.Optimization;
+
+/// <summary>Inference-only rewrites of a Conv's output: (1) a following Mul and/or Add by a constant scalar or
+/// per-channel value is folded into the conv's weights and bias; (2) a following activation — Relu, Clip,
+/// HardSigmoid, HardSwish, LeakyRelu, Sigmoid, or the hard swish exporters write as
+/// <c>Div(Mul(y, Clip(Add(y, 3), 0, 6)), 6)</c> — turns the Conv into a com.microsoft FusedConv that applies it in
+/// place. Each rewrite applies only when the values it removes have no other reader and are not graph outputs.</summary>
+internal static class ConvActivationFusion
+{
+    /// <summary>Runs both rewrites over the model's main graph.</summary>
+    /// <param name="model">model, rewritten in place</param>
+    /// <returns>(folded affine ops, fused activations)</returns>
+    public static (int Folded, int Fused) Run(Model model)
+    {
+        var graph = model.Graph;
+        int folded = 0, fused = 0;
+        long opset = model.OpsetOf("");
+        for (var i = 0; i < graph.Nodes.Count; i++)
+        {
+            var conv = graph.Nodes[i];
+            if (conv.OpType != "Conv" || conv.Domain.Length != 0 || conv.Outputs.Count != 1) continue;
+            while (FoldAffine(graph, conv)) folded++;
+            if (FuseActivation(graph, conv, opset)) fused++;
+        }
+        if (folded > 0) BatchNormFolding.DropUnused(graph);
+        return (folded, fused);
+    }
+
+    // Conv → Mul(y, s) or Add(y, t) with s, t constant scalars or per-output-channel values: W' = W·s, b' = b·s; b' = b + t
+    private static bool FoldAffine(ModelGraph graph, Node conv)
+    {
+        var y = conv.Outputs[0];
+        if (Single(graph, y) is not { Domain: "", OpType: "Mul" or "Add" } op || op.Inputs.Count != 2 || op.Outputs.Count != 1) return false;
+        var other = op.Inputs[0] == y ? op.Inputs[1] : op.Inputs[0];
+        if (other == y || !graph.Initializers.TryGetValue(other, out var k) || k.DType != DType.Float32) return false;
+        if (conv.Inputs.Count < 2 || !graph.Initializers.TryGetValue(conv.Inputs[1], out var w) || w.DType != DType.Float32 || w.Rank < 3) return false;
+        Tensor? bias = null;
+        if (conv.Inputs.Count > 2 && conv.Inputs[2].Length > 0 && (!graph.Initializers.TryGetValue(conv.Inputs[2], out bias) || bias.DType != DType.Float32)) return false;
+        int channels = w.Dim(0);
+        var values = PerChannel(k, channels, w.Rank);
+        if (values is null) return false;
+        var oldB = bias is null ? new float[channels] : bias.Contiguous().ToArray<float>();
+        var newB = new float[channels];
+        var name = Fresh(graph, conv.Name + (op.OpType == "Mul" ? "_scaled" : "_shifted"));
+        if (op.OpType == "Mul")
+        {
+            var oldW = w.Contiguous().ToArray<float>();
+            var newW = new float[oldW.Length];
+            int per = oldW.Length / Math.Max(channels, 1);
+            for (var c = 0; c < channels; c++)
+            {
+                for (var j = 0; j < per; j++) newW[c * per + j] = oldW[c * per + j] * values[c];
+                newB[c] = oldB[c] * values[c];
+            }
+            graph.Initializers[name + "_w"] = Tensor.Wrap(newW, w.Shape);
+            conv.Inputs[1] = name + "_w";
+        }
+        else
+        {
+            for (var c = 0; c < channels; c++) newB[c] = oldB[c] + values[c];
+        }
+        graph.Initializers[name + "_b"] = Tensor.Wrap(newB, new Shape(channels));
+        if (conv.Inputs.Count > 2) conv.Inputs[2] = name + "_b"; else conv.Inputs.Add(name + "_b");
+        conv.Outputs[0] = op.Outputs[0];
+        graph.Nodes.Remove(op);
+        return true;
+    }
+
+    // k as one value per output channel, when broadcasting it against (N, C, spatial…) neither changes the shape
+    // nor mixes channels: a scalar (rank ≤ 1, one value) or (C, 1, …) / (1, C, 1, …) of rank < output rank + 1
+    private static float[]? PerChannel(Tensor k, int channels, int outRank)
+    {
+        var v = k.Contiguous().ToArray<float>();
+        if (v.Length == 1 && k.Rank <= 1) return Enumerable.Repeat(v[0], channels).ToArray();
+        if (v.Length != channels || k.Rank > outRank) return null;
+        // the channel axis of the output is 1, i.e. k's axis (k.Rank − outRank + 1); every other axis must be 1
+        int axis = k.Rank - outRank + 1;
+        if (axis < 0) return null;
+        for (int d = 0; d < k.Rank; d++)
+            if (d != axis && k.Dim(d) != 1) return null;
+        return v;
+    }
+
+    private static bool FuseActivation(ModelGraph graph, Node conv, long opset)
+    {
+        var y = conv.Outputs[0];
+        if (IsOutput(graph, y)) return false;
+        var readers = Readers(graph, y);
+        if (readers.Count == 1 && readers[0].Domain.Length == 0 && readers[0].Outputs.Count >= 1 && readers[0].Inputs.Count >= 1 && readers[0].Inputs[0] == y)
+        {
+            var act = readers[0];
+            if (act.Outputs.Skip(1).Any(o => o.Length > 0)) return false;
+            float[]? p = act.OpType switch
+            {
+                "Relu" or "Sigmoid" or "HardSwish" => [],
+                "LeakyRelu" => [act.Attributes.Float("alpha", 0.01f)],
+                "HardSigmoid" => [act.Attributes.Float("alpha", 0.2f), act.Attributes.Float("beta", 0.5f)],
+                "Clip" => ClipBounds(graph, act, opset),
+                _ => null,
+            };
+            if (p is null) return false;
+            if (act.Inputs.Skip(1).Any(n => n == y)) return false;
+            Fuse(graph, conv, act.OpType, p, act.Outputs[0], [act]);
+            return true;
+        }
+        if (readers.Count != 2) return false;
+        // hard swish as Add, Clip, Mul, Div: y · clip(y + a, lo, hi) / d
+        var add = readers.FirstOrDefault(n => n is { OpType: "Add", Domain: "" });
+        var mul = readers.FirstOrDefault(n => n is { OpType: "Mul", Domain: "" });
+        if (add is null || mul is null || add.Inputs.Count != 2 || mul.Inputs.Count != 2) return false;
+        if (Scalar(graph, add.Inputs[0] == y ? add.Inputs[1] : add.Inputs[0]) is not { } shift) return false;
+        var addOut = add.Outputs[0];
+        if (IsOutput(graph, addOut) || Single(graph, addOut) is not { OpType: "Clip", Domain: "" } clip || clip.Inputs[0] != addOut) return false;
+        if (ClipBounds(graph, clip, opset) is not { } bounds) return false;
+        var clipOut = clip.Outputs[0];
+        if (IsOutput(graph, clipOut) || Readers(graph, clipOut) is not [var only] || only != mul) return false;
+        if (!(mul.Inputs[0] == y && mul.Inputs[1] == clipOut || mul.Inputs[1] == y && mul.Inputs[0] == clipOut)) return false;
+        var mulOut = mul.Outputs[0];
+        if (IsOutput(graph, mulOut) || Single(graph, mulOut) is not { OpType: "Div", Domain: "" } div || div.Inputs.Count != 2 || div.Inputs[0] != mulOut) return false;
+        if (Scalar(graph, div.Inputs[1]) is not { } divisor) return false;
+        Fuse(graph, conv, "ShiftClipMulDiv", [shift, bounds[0], bounds[1], divisor], div.Outputs[0], [add, clip, mul, div]);
+        return true;
+    }
+
+    private static void Fuse(ModelGraph graph, Node conv, string activation, float[] parameters, string output, Node[] removed)
+    {
+        conv.OpType = "FusedConv";
+        conv.Domain = "com.microsoft";
+        conv.Attributes.Set("activation", AttributeValue.Of(activation));
+        if (parameters.Length > 0) conv.Attributes.Set("activation_params", AttributeValue.Of(parameters));
+        conv.Outputs[0] = output;
+        foreach (var node in removed) graph.Nodes.Remove(node);
+    }
+
+    // Clip's (min, max): attributes before opset 11, optional constant scalar inputs from 11
+    private static float[]? ClipBounds(ModelGraph graph, Node clip, long opset)
+    {
+        if (opset < 11)
+            return clip.Inputs.Count == 1 ? [clip.Attributes.Float("min", float.NegativeInfinity), clip.Attributes.Float("max", float.PositiveInfinity)] : null;
+        float lo = float.NegativeInfinity, hi = float.PositiveInfinity;
+        if (clip.Inputs.Count > 1 && clip.Inputs[1].Length > 0)
+        {
+            if (Scalar(graph, clip.Inputs[1]) is not { } v) return null;
+            lo = v;
+        }
+        if (clip.Inputs.Count > 2 && clip.Inputs[2].Length > 0)
+        {
+            if (Scalar(graph, clip.Inputs[2]) is not { } v) return null;
+            hi = v;
+        }
+        return [lo, hi];
+    }
+
+    // a float32 initializer holding one value whose broadcast cannot change a shape (rank ≤ 1)
+    private static float? Scalar(ModelGraph graph, string name) =>
+        graph.Initializers.TryGetValue(name, out var t) && t.DType == DType.Float32 && t.Count == 1 && t.Rank <= 1
+            ? t.Contiguous().ToArray<float>()[0]
+            : null;
+
+    private static bool IsOutput(ModelGraph graph, string name) => graph.Outputs.Any(o => o.Name == name);
+
+    private static Node? Single(ModelGraph graph, string name) =>
+        !IsOutput(graph, name) && Readers(graph, name) is [var only] ? only : null;
+
+    // every node that reads name (once per node), counting reads from inside subgraphs as readers too
+    private static List<Node> Readers(ModelGraph graph, string name)
+    {
+        var list = new List<Node>();
+        foreach (var node in graph.Nodes)
+            if (node.Inputs.Contains(name) || Execution.FreeVariables.Of(node).Contains(name)) list.Add(node);
+        return list;
+    }
+
+    private static string Fresh(ModelGraph graph, string stem)
+    {
+        var name = stem;
+        for (var k = 1; graph.Initializers.ContainsKey(name + "_w") || graph.Initializers.ContainsKey(name + "_b"); k++) name = $"{stem}_{k}";
+        return name;
+    }
+}
