@@ -6,7 +6,9 @@ namespace Pare.Graph.Optimization;
 /// per-channel value is folded into the conv's weights and bias; (2) a following activation — Relu, Clip,
 /// HardSigmoid, HardSwish, LeakyRelu, Sigmoid, or the hard swish exporters write as
 /// <c>Div(Mul(y, Clip(Add(y, 3), 0, 6)), 6)</c> — turns the Conv into a com.microsoft FusedConv that applies it in
-/// place. Each rewrite applies only when the values it removes have no other reader and are not graph outputs.</summary>
+/// place; (3) a following Add of a value computed earlier (a residual) becomes the FusedConv's fourth input, added
+/// before the activation; (4) a Mul and/or Add by a constant scalar after the fused activation becomes its
+/// output_scale / output_shift. Each rewrite applies only when the values it removes have no other reader and are not graph outputs.</summary>
 internal static class ConvActivationFusion
 {
     /// <summary>Runs both rewrites over the model's main graph.</summary>
@@ -22,7 +24,12 @@ internal static class ConvActivationFusion
             var conv = graph.Nodes[i];
             if (conv.OpType != "Conv" || conv.Domain.Length != 0 || conv.Outputs.Count != 1) continue;
             while (FoldAffine(graph, conv)) folded++;
-            if (FuseActivation(graph, conv, opset)) fused++;
+            if (FuseResidual(graph, conv, i)) fused++;
+            if (FuseActivation(graph, conv, opset))
+            {
+                fused++;
+                while (FuseOutputAffine(graph, conv)) folded++;
+            }
         }
         if (folded > 0) BatchNormFolding.DropUnused(graph);
         return (folded, fused);
@@ -83,6 +90,25 @@ internal static class ConvActivationFusion
         return v;
     }
 
+    // Conv → Add(y, z) with z computed before the conv (or a graph input or initializer): z becomes the FusedConv's
+    // fourth input, added to the output in place before any activation (as ONNX Runtime's FusedConv does)
+    private static bool FuseResidual(ModelGraph graph, Node conv, int index)
+    {
+        var y = conv.Outputs[0];
+        if (Single(graph, y) is not { Domain: "", OpType: "Add" } add || add.Inputs.Count != 2 || add.Outputs.Count != 1) return false;
+        var z = add.Inputs[0] == y ? add.Inputs[1] : add.Inputs[0];
+        if (z == y || z.Length == 0) return false;
+        var producer = graph.Nodes.FindIndex(n => n.Outputs.Contains(z));
+        if (producer >= index) return false;
+        while (conv.Inputs.Count < 3) conv.Inputs.Add("");
+        conv.Inputs.Add(z);
+        conv.OpType = "FusedConv";
+        conv.Domain = "com.microsoft";
+        conv.Outputs[0] = add.Outputs[0];
+        graph.Nodes.Remove(add);
+        return true;
+    }
+
     private static bool FuseActivation(ModelGraph graph, Node conv, long opset)
     {
         var y = conv.Outputs[0];
@@ -124,8 +150,26 @@ internal static class ConvActivationFusion
         return true;
     }
 
+    // FusedConv → Mul(y, s) or Add(y, t) with constant scalars s, t (a learnable affine after the activation):
+    // kept as attributes output_scale / output_shift applied after the activation, each op in its own order
+    private static bool FuseOutputAffine(ModelGraph graph, Node conv)
+    {
+        var y = conv.Outputs[0];
+        if (Single(graph, y) is not { Domain: "", OpType: "Mul" or "Add" } op || op.Inputs.Count != 2 || op.Outputs.Count != 1) return false;
+        var other = op.Inputs[0] == y ? op.Inputs[1] : op.Inputs[0];
+        if (other == y || Scalar(graph, other) is not { } k) return false;
+        // a Mul after a shift would have to scale the shift as well: only Mul then Add, each at most once
+        if (op.OpType == "Mul" && (conv.Attributes.Has("output_scale") || conv.Attributes.Has("output_shift"))) return false;
+        if (op.OpType == "Add" && conv.Attributes.Has("output_shift")) return false;
+        conv.Attributes.Set(op.OpType == "Mul" ? "output_scale" : "output_shift", AttributeValue.Of(k));
+        conv.Outputs[0] = op.Outputs[0];
+        graph.Nodes.Remove(op);
+        return true;
+    }
+
     private static void Fuse(ModelGraph graph, Node conv, string activation, float[] parameters, string output, Node[] removed)
     {
+        if (conv.Attributes.Has("activation")) throw new InvalidOperationException($"node '{conv.Name}' already has an activation");
         conv.OpType = "FusedConv";
         conv.Domain = "com.microsoft";
         conv.Attributes.Set("activation", AttributeValue.Of(activation));

@@ -8,7 +8,8 @@ namespace Pare.Graph.Ops.Onnx;
 /// (<see cref="Optimization.ConvActivationFusion"/>); the training executor never sees it. Attributes: Conv's, plus
 /// activation (Relu, Clip, HardSigmoid, HardSwish, LeakyRelu, Sigmoid, or Pare's ShiftClipMulDiv) and
 /// activation_params (Clip: min, max; HardSigmoid: alpha, beta; LeakyRelu: alpha; ShiftClipMulDiv: shift, min,
-/// max, divisor).</summary>
+/// max, divisor). An optional fourth input Z is added to the conv's output (broadcasting like Add) before the
+/// activation. Pare's attributes output_scale and output_shift (floats) then multiply and add, in that order.</summary>
 internal static class FusedConv
 {
     [OnnxOp("FusedConv", Domain = "com.microsoft")]
@@ -17,13 +18,32 @@ internal static class FusedConv
         var epilogue = Epilogue(c);
         var y = Convolutions.Conv(c)[0]!;
         if (!y.IsContiguous) y = y.Contiguous();
-        epilogue.Apply(y.AsSpan<float>());
+        if (c.OptionalInput(3) is { } z)
+        {
+            if (z.DType != DType.Float32) throw c.Fail($"Z must be float32, got {z.DType.Name()}");
+            if (z.Shape == y.Shape)
+            {
+                var ys = y.AsSpan<float>();
+                System.Numerics.Tensors.TensorPrimitives.Add(ys, z.Contiguous().AsSpan<float>(), ys);
+            }
+            else
+            {
+                y = Pare.Core.Ops.Elementwise.Add(y, z).Contiguous();
+            }
+        }
+        var values = y.AsSpan<float>();
+        epilogue.Apply(values);
+        if (c.Attributes.Find("output_scale") is not null)
+            System.Numerics.Tensors.TensorPrimitives.Multiply(values, c.Attributes.Float("output_scale", 1f), values);
+        if (c.Attributes.Find("output_shift") is not null)
+            System.Numerics.Tensors.TensorPrimitives.Add(values, c.Attributes.Float("output_shift", 0f), values);
         return [y];
     }
 
     private static ConvEpilogue Epilogue(OpContext c)
     {
         var name = c.Attributes.String("activation", "");
+        if (name.Length == 0) return ConvEpilogue.Identity;
         var p = c.Attributes.Floats("activation_params") ?? [];
         float P(int i)
         {
