@@ -54,6 +54,8 @@ public readonly record struct ConvEpilogue(ConvActivation Kind, float A = 0f, fl
         {
             case ConvActivation.None:
                 return;
+            case ConvActivation.Sigmoid when y.IsEmpty:
+                return;
             case ConvActivation.Sigmoid:
                 TensorPrimitives.Sigmoid(y, y);
                 return;
