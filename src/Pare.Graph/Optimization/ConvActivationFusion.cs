@@ -2,8 +2,8 @@ using Pare.Core;
 
 namespace Pare.Graph.Optimization;
 
-/// <summary>Inference-only rewrites of a Conv's output: (1) a following Mul and/or Add by a constant scalar or
-/// per-channel value is folded into the conv's weights and bias; (2) a following activation — Relu, Clip,
+/// <summary>Inference-only rewrites of a Conv's output: (1) a following Mul and/or Add by a constant scalar
+/// becomes the FusedConv's pre_scale / pre_shift; (2) a following activation — Relu, Clip,
 /// HardSigmoid, HardSwish, LeakyRelu, Sigmoid, or the hard swish exporters write as
 /// <c>Div(Mul(y, Clip(Add(y, 3), 0, 6)), 6)</c> — turns the Conv into a com.microsoft FusedConv that applies it in
 /// place; (3) a following Add of a value computed earlier (a residual) becomes the FusedConv's fourth input, added
@@ -31,63 +31,26 @@ internal static class ConvActivationFusion
                 while (FuseOutputAffine(graph, conv)) folded++;
             }
         }
-        if (folded > 0) BatchNormFolding.DropUnused(graph);
         return (folded, fused);
     }
 
-    // Conv → Mul(y, s) or Add(y, t) with s, t constant scalars or per-output-channel values: W' = W·s, b' = b·s; b' = b + t
+    // Conv → Mul(y, s) then Add(y, t) with constant scalars s, t: attributes pre_scale / pre_shift of a FusedConv,
+    // applied right after the bias in the ops' order, so the result is the unfused one bit for bit (folding s into
+    // the weights would round differently, and deep models such as PaddleOCR rec amplify that past 1e-4)
     private static bool FoldAffine(ModelGraph graph, Node conv)
     {
         var y = conv.Outputs[0];
         if (Single(graph, y) is not { Domain: "", OpType: "Mul" or "Add" } op || op.Inputs.Count != 2 || op.Outputs.Count != 1) return false;
         var other = op.Inputs[0] == y ? op.Inputs[1] : op.Inputs[0];
-        if (other == y || !graph.Initializers.TryGetValue(other, out var k) || k.DType != DType.Float32) return false;
-        if (conv.Inputs.Count < 2 || !graph.Initializers.TryGetValue(conv.Inputs[1], out var w) || w.DType != DType.Float32 || w.Rank < 3) return false;
-        Tensor? bias = null;
-        if (conv.Inputs.Count > 2 && conv.Inputs[2].Length > 0 && (!graph.Initializers.TryGetValue(conv.Inputs[2], out bias) || bias.DType != DType.Float32)) return false;
-        int channels = w.Dim(0);
-        var values = PerChannel(k, channels, w.Rank);
-        if (values is null) return false;
-        var oldB = bias is null ? new float[channels] : bias.Contiguous().ToArray<float>();
-        var newB = new float[channels];
-        var name = Fresh(graph, conv.Name + (op.OpType == "Mul" ? "_scaled" : "_shifted"));
-        if (op.OpType == "Mul")
-        {
-            var oldW = w.Contiguous().ToArray<float>();
-            var newW = new float[oldW.Length];
-            int per = oldW.Length / Math.Max(channels, 1);
-            for (var c = 0; c < channels; c++)
-            {
-                for (var j = 0; j < per; j++) newW[c * per + j] = oldW[c * per + j] * values[c];
-                newB[c] = oldB[c] * values[c];
-            }
-            graph.Initializers[name + "_w"] = Tensor.Wrap(newW, w.Shape);
-            conv.Inputs[1] = name + "_w";
-        }
-        else
-        {
-            for (var c = 0; c < channels; c++) newB[c] = oldB[c] + values[c];
-        }
-        graph.Initializers[name + "_b"] = Tensor.Wrap(newB, new Shape(channels));
-        if (conv.Inputs.Count > 2) conv.Inputs[2] = name + "_b"; else conv.Inputs.Add(name + "_b");
+        if (other == y || Scalar(graph, other) is not { } k) return false;
+        if (op.OpType == "Mul" && (conv.Attributes.Has("pre_scale") || conv.Attributes.Has("pre_shift"))) return false;
+        if (op.OpType == "Add" && conv.Attributes.Has("pre_shift")) return false;
+        conv.OpType = "FusedConv";
+        conv.Domain = "com.microsoft";
+        conv.Attributes.Set(op.OpType == "Mul" ? "pre_scale" : "pre_shift", AttributeValue.Of(k));
         conv.Outputs[0] = op.Outputs[0];
         graph.Nodes.Remove(op);
         return true;
-    }
-
-    // k as one value per output channel, when broadcasting it against (N, C, spatial…) neither changes the shape
-    // nor mixes channels: a scalar (rank ≤ 1, one value) or (C, 1, …) / (1, C, 1, …) of rank < output rank + 1
-    private static float[]? PerChannel(Tensor k, int channels, int outRank)
-    {
-        var v = k.Contiguous().ToArray<float>();
-        if (v.Length == 1 && k.Rank <= 1) return Enumerable.Repeat(v[0], channels).ToArray();
-        if (v.Length != channels || k.Rank > outRank) return null;
-        // the channel axis of the output is 1, i.e. k's axis (k.Rank − outRank + 1); every other axis must be 1
-        int axis = k.Rank - outRank + 1;
-        if (axis < 0) return null;
-        for (int d = 0; d < k.Rank; d++)
-            if (d != axis && k.Dim(d) != 1) return null;
-        return v;
     }
 
     // Conv → Add(y, z) with z computed before the conv (or a graph input or initializer): z becomes the FusedConv's
@@ -215,12 +178,5 @@ internal static class ConvActivationFusion
         foreach (var node in graph.Nodes)
             if (node.Inputs.Contains(name) || Execution.FreeVariables.Of(node).Contains(name)) list.Add(node);
         return list;
-    }
-
-    private static string Fresh(ModelGraph graph, string stem)
-    {
-        var name = stem;
-        for (var k = 1; graph.Initializers.ContainsKey(name + "_w") || graph.Initializers.ContainsKey(name + "_b"); k++) name = $"{stem}_{k}";
-        return name;
     }
 }

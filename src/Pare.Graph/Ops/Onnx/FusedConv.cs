@@ -9,7 +9,7 @@ namespace Pare.Graph.Ops.Onnx;
 /// activation (Relu, Clip, HardSigmoid, HardSwish, LeakyRelu, Sigmoid, or Pare's ShiftClipMulDiv) and
 /// activation_params (Clip: min, max; HardSigmoid: alpha, beta; LeakyRelu: alpha; ShiftClipMulDiv: shift, min,
 /// max, divisor). An optional fourth input Z is added to the conv's output (broadcasting like Add) before the
-/// activation. Pare's attributes output_scale and output_shift (floats) then multiply and add, in that order.</summary>
+/// activation; Pare's attributes pre_scale and pre_shift multiply and add before Z, output_scale and output_shift (floats) then multiply and add, in that order.</summary>
 internal static class FusedConv
 {
     [OnnxOp("FusedConv", Domain = "com.microsoft")]
@@ -18,6 +18,7 @@ internal static class FusedConv
         var epilogue = Epilogue(c);
         var y = Convolutions.Conv(c)[0]!;
         if (!y.IsContiguous) y = y.Contiguous();
+        Affine(c, y.AsSpan<float>(), "pre_scale", "pre_shift");
         if (c.OptionalInput(3) is { } z)
         {
             if (z.DType != DType.Float32) throw c.Fail($"Z must be float32, got {z.DType.Name()}");
@@ -33,11 +34,15 @@ internal static class FusedConv
         }
         var values = y.AsSpan<float>();
         epilogue.Apply(values);
-        if (c.Attributes.Find("output_scale") is not null)
-            System.Numerics.Tensors.TensorPrimitives.Multiply(values, c.Attributes.Float("output_scale", 1f), values);
-        if (c.Attributes.Find("output_shift") is not null)
-            System.Numerics.Tensors.TensorPrimitives.Add(values, c.Attributes.Float("output_shift", 0f), values);
+        Affine(c, values, "output_scale", "output_shift");
         return [y];
+    }
+
+    // values · scale, then + shift, each only when its attribute is present
+    private static void Affine(OpContext c, Span<float> values, string scale, string shift)
+    {
+        if (c.Attributes.Has(scale)) System.Numerics.Tensors.TensorPrimitives.Multiply(values, c.Attributes.Float(scale, 1f), values);
+        if (c.Attributes.Has(shift)) System.Numerics.Tensors.TensorPrimitives.Add(values, c.Attributes.Float(shift, 0f), values);
     }
 
     private static ConvEpilogue Epilogue(OpContext c)
