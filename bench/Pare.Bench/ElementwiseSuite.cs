@@ -4,6 +4,7 @@ using Pare.Core.Ops;
 using Pare.Core.Random;
 using Act = Pare.Core.Kernels.Elementwise.ActivationOperators;
 using Bin = Pare.Core.Kernels.Elementwise.BinaryOperators;
+using Hard = Pare.Core.Kernels.Elementwise.HardActivationOperators;
 using Un = Pare.Core.Kernels.Elementwise.UnaryOperators;
 
 namespace Pare.Bench;
@@ -29,6 +30,20 @@ public sealed class ElementwiseSuite : IBenchSuite
         {
             var (x, y) = (Data(1), new float[N]);
             return () => ElementwiseDriver.UnaryScalar(new Act.GeluErf(), x, y);
+        }, Bytes: 8.0 * N);
+        // hard_swish: the vector kernel, its scalar twin, and the per-element delegate loop (PointwiseKernel) that
+        // the op used before it had a vector kernel
+        yield return Unary("hardswish_1m", new Hard.HardSwish());
+        yield return new BenchCase("hardswish_1m_scalar", () =>
+        {
+            var (x, y) = (Data(1), new float[N]);
+            return () => ElementwiseDriver.UnaryScalar(new Hard.HardSwish(), x, y);
+        }, Bytes: 8.0 * N);
+        yield return new BenchCase("hardswish_1m_pointwise", () =>
+        {
+            var (x, y) = (Data(1), new float[N]);
+            var op = new Hard.HardSwish();
+            return () => PointwiseKernel.Forward(x, y, op.Invoke);
         }, Bytes: 8.0 * N);
         yield return new BenchCase("add_1m", () =>
         {

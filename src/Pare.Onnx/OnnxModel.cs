@@ -45,10 +45,37 @@ public static class OnnxModel
         return OnnxImporter.Import(proto, name, external);
     }
 
-    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically (temporary file, then rename).</summary>
-    public static void Save(Model model, string path)
+    /// <summary>Model size (bytes of initializer data) above which <see cref="Save"/> keeps weights in an external
+    /// data file: protobuf cannot hold a message of 2 GB or more.</summary>
+    public const long ExternalDataThreshold = 1L << 30;
+
+    /// <summary>Writes <paramref name="model"/> to <paramref name="path"/> atomically (temporary file, then rename).
+    /// When its weights exceed <paramref name="externalAbove"/> bytes (default <see cref="ExternalDataThreshold"/>),
+    /// every initializer of 1 KiB or more goes to <c>&lt;file&gt;.data</c> beside it, as ONNX's external data, which
+    /// is written first so the model never points at a missing file.</summary>
+    public static void Save(Model model, string path, long? externalAbove = null)
     {
+        ArgumentNullException.ThrowIfNull(model);
         var proto = OnnxExporter.Export(model);
+        var weightBytes = proto.Graph.Initializer.Sum(t => (long)t.RawData.Length);
+        if (weightBytes > (externalAbove ?? ExternalDataThreshold))
+        {
+            var dataName = Path.GetFileName(path) + ".data";
+            var large = proto.Graph.Initializer.Where(t => t.RawData.Length >= 1024).ToList();
+            AtomicFile.Write(Path.Combine(Path.GetDirectoryName(Path.GetFullPath(path))!, dataName), stream =>
+            {
+                foreach (var tensor in large)
+                {
+                    var offset = stream.Position;
+                    tensor.RawData.WriteTo(stream);
+                    tensor.ExternalData.Add(new StringStringEntryProto { Key = "location", Value = dataName });
+                    tensor.ExternalData.Add(new StringStringEntryProto { Key = "offset", Value = offset.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                    tensor.ExternalData.Add(new StringStringEntryProto { Key = "length", Value = tensor.RawData.Length.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                    tensor.DataLocation = TensorProto.Types.DataLocation.External;
+                    tensor.RawData = ByteString.Empty;
+                }
+            });
+        }
         AtomicFile.Write(path, stream => proto.WriteTo(stream));
     }
 

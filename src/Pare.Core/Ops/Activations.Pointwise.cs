@@ -1,7 +1,11 @@
+using Pare.Core.Autograd;
+using Hard = Pare.Core.Kernels.Elementwise.HardActivationOperators;
+
 namespace Pare.Core.Ops;
 
-// Activations without a vector kernel (run by PointwiseKernel): the ELU family, softplus and mish, the hard
-// (piecewise linear) ones, softsign and thresholded ReLU. Formulas and defaults follow ONNX, which follows PyTorch.
+// Activations beyond the common ones: the ELU family, softplus, mish, softsign and thresholded ReLU run by the
+// scalar PointwiseKernel; the hard (piecewise-linear) ones by the vector driver. Formulas and defaults follow ONNX,
+// which follows PyTorch.
 public static partial class Elementwise
 {
     /// <summary>SELU's α (ONNX and PyTorch default).</summary>
@@ -56,19 +60,26 @@ public static partial class Elementwise
     public static Tensor Softsign(Tensor x) =>
         Pointwise(x, "softsign", v => v / (1f + MathF.Abs(v)), v => 1f / ((1f + MathF.Abs(v)) * (1f + MathF.Abs(v))));
 
-    /// <summary>max(0, min(1, αx + β)).</summary>
+    /// <summary>max(0, min(1, αx + β)); runs the vector kernel (MobileNetV3-style models apply it to whole
+    /// feature maps).</summary>
     /// <param name="x">(...)</param>
     /// <param name="alpha">slope (ONNX's default 0.2; PyTorch's hardsigmoid uses 1/6)</param>
     /// <param name="beta">offset</param>
     [Op("hard_sigmoid")]
-    public static Tensor HardSigmoid(Tensor x, float alpha = 0.2f, float beta = 0.5f) =>
-        Pointwise(x, "hard_sigmoid", v => HardSigmoidOf(v, alpha, beta), v => alpha * v + beta is > 0 and < 1 ? alpha : 0f);
+    public static Tensor HardSigmoid(Tensor x, float alpha = 0.2f, float beta = 0.5f)
+    {
+        var y = Unary(new Hard.HardSigmoid(alpha, beta), x, "hard_sigmoid");
+        return Tape.Record(y, "hard_sigmoid", [x], d => [MapGrad(x, d, (v, g) => alpha * v + beta is > 0 and < 1 ? alpha * g : 0f)]);
+    }
 
-    /// <summary>x·max(0, min(1, x/6 + ½)).</summary>
+    /// <summary>x·max(0, min(1, x/6 + ½)); runs the vector kernel.</summary>
     /// <param name="x">(...)</param>
     [Op("hard_swish")]
-    public static Tensor HardSwish(Tensor x) =>
-        Pointwise(x, "hard_swish", v => v * HardSigmoidOf(v, 1f / 6f, 0.5f), v => v <= -3f ? 0f : v >= 3f ? 1f : (2f * v + 3f) / 6f);
+    public static Tensor HardSwish(Tensor x)
+    {
+        var y = Unary(new Hard.HardSwish(), x, "hard_swish");
+        return Tape.Record(y, "hard_swish", [x], d => [MapGrad(x, d, (v, g) => v <= -3f ? 0f : v >= 3f ? g : g * (2f * v + 3f) / 6f)]);
+    }
 
     /// <summary>x where x &gt; α, else 0.</summary>
     /// <param name="x">(...)</param>
@@ -79,5 +90,4 @@ public static partial class Elementwise
 
     private static float SoftplusOf(float v) => MathF.Max(v, 0f) + MathF.Log(1f + MathF.Exp(-MathF.Abs(v)));
 
-    private static float HardSigmoidOf(float v, float alpha, float beta) => MathF.Max(0f, MathF.Min(1f, alpha * v + beta));
 }

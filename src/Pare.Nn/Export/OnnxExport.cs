@@ -44,6 +44,10 @@ public static class OnnxExport
         return bias is null ? y : g.Add("Add", [y, g.Weight(biasName, bias)]);
     }
 
+    /// <summary>T = shape(<paramref name="ids"/>)[1] as a one-element int64 tensor (the sequence length of (B, T) ids).</summary>
+    internal static string SequenceLength(GraphBuilder g, string ids) =>
+        g.Add("Slice", [g.Add("Shape", [ids]), g.Int64s("one", 1), g.Int64s("two", 2)]);
+
     /// <summary>GELU as ONNX opset 17 spells it: x · ½ · (1 + erf(x / √2)).</summary>
     internal static string Gelu(GraphBuilder g, string x)
     {

@@ -30,4 +30,13 @@ public sealed class Embedding : Module
         ArgumentNullException.ThrowIfNull(g);
         return g.Add("Gather", [g.Weight("weight", Weight), input], OnnxExport.Attr("axis", 0L));
     }
+
+    /// <summary>Exports the first <paramref name="count"/> rows of the table (a one-element int64 value): the
+    /// embeddings of positions 0..count−1.</summary>
+    public string ExportFirstRows(GraphBuilder g, string count)
+    {
+        ArgumentNullException.ThrowIfNull(g);
+        var zero = g.Int64s("zero", 0);
+        return g.Add("Slice", [g.Weight("weight", Weight), zero, count, zero]);
+    }
 }

@@ -143,6 +143,12 @@ public abstract class Module
         return g.Enter(_children.First(c => ReferenceEquals(c.Module, child)).Name);
     }
 
+    /// <summary>Runs <paramref name="export"/> (a child's export method) inside <paramref name="child"/>'s name scope.</summary>
+    protected string ExportChild<T>(GraphBuilder g, T child, string input, Func<GraphBuilder, string, string> export) where T : Module
+    {
+        using (EnterChild(g, child)) return export(g, input);
+    }
+
     /// <summary>Exports <paramref name="child"/> inside its own name scope (so its weights get their state-dict names).</summary>
     protected string ExportChild(GraphBuilder g, Module child, string input)
     {

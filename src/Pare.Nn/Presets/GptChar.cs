@@ -64,12 +64,8 @@ public sealed class GptChar : Module
     public override string Export(GraphBuilder g, string input)
     {
         ArgumentNullException.ThrowIfNull(g);
-        // T = shape(ids)[1]; positions 0..T-1 are the first T rows of the position table
-        var t = g.Add("Slice", [g.Add("Shape", [input]), g.Int64s("one", 1), g.Int64s("two", 2)]);
-        var zero = g.Int64s("zero", 0);
-        string pos;
-        using (EnterChild(g, Pos)) pos = g.Add("Slice", [g.Weight("weight", Pos.Weight), zero, t, zero]);
-        var h = g.Add("Add", [ExportChild(g, Tok, input), pos]);
+        var t = OnnxExport.SequenceLength(g, input);
+        var h = g.Add("Add", [ExportChild(g, Tok, input), ExportChild(g, Pos, t, Pos.ExportFirstRows)]);
         // causal mask: −∞ above the diagonal of the (context, context) table, cut to (T, T)
         var causal = new float[Context * Context];
         for (var i = 0; i < Context; i++)

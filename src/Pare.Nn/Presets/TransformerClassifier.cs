@@ -69,11 +69,8 @@ public sealed class TransformerClassifier : Module
     public override string Export(GraphBuilder g, string input)
     {
         ArgumentNullException.ThrowIfNull(g);
-        var t = g.Add("Slice", [g.Add("Shape", [input]), g.Int64s("one", 1), g.Int64s("two", 2)]);
-        var zero = g.Int64s("zero", 0);
-        string pos;
-        using (EnterChild(g, Pos)) pos = g.Add("Slice", [g.Weight("weight", Pos.Weight), zero, t, zero]);
-        var h = g.Add("Add", [ExportChild(g, Tok, input), pos]);
+        var t = OnnxExport.SequenceLength(g, input);
+        var h = g.Add("Add", [ExportChild(g, Tok, input), ExportChild(g, Pos, t, Pos.ExportFirstRows)]);
         // word id 0 is padding: it gets no attention (additive −∞ on its key) and is left out of the mean
         var pad = g.Add("Equal", [input, g.Constant(Tensor.Wrap([0L], default), "pad_id")]);
         var additive = g.Add("Where", [pad, g.Constant(Tensor.Scalar(float.NegativeInfinity), "minus_inf"), g.Constant(Tensor.Scalar(0f), "zero_f")]);

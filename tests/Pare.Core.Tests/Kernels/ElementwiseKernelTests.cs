@@ -28,6 +28,8 @@ public class ElementwiseKernelTests
             UnaryExact(new Un.LeakyRelu(0.1f), x, "leaky_relu");
             UnaryExact(new Un.Clamp(-0.5f, 0.75f), x, "clamp");
             UnaryExact(new Un.Clamp(1f, -1f), x, "clamp(min > max)");
+            UnaryExact(new HardActivationOperators.HardSigmoid(0.2f, 0.5f), x, "hard_sigmoid");
+            UnaryExact(new HardActivationOperators.HardSwish(), x, "hard_swish");
             UnaryExact(new Act.Erf(), KernelCases.Values(n, (ulong)n + 5, lo: -0.87f, hi: 0.87f), "erf (polynomial piece)");
         }
     }

@@ -43,12 +43,12 @@ internal static class Arithmetic
     public static Tensor?[] Pow(OpContext c)
     {
         Tensor x = c.Input(0), y = c.Input(1);
-        if (x.DType == DType.Float32)
-            return [Float(c, () => CoreOps.Elementwise.Pow(x, y.DType == DType.Float32 ? y : y.To(DType.Float32)))];
         if (x.DType == DType.Bool || y.DType == DType.Bool) throw c.Fail("Pow takes numeric inputs, got bool");
+        if (x.DType == DType.Float32)
+            return [Float(c, () => CoreOps.Elementwise.Pow(x, Cast.Convert(y, DType.Float32)))];
         // integer base: exact integer powers for an integer exponent, else the double result truncated
         var shape = Broadcasting.ShapeOf(c, x, y);
-        var xs = Broadcasting.Values<long>(x.To(DType.Int64), shape);
+        var xs = Broadcasting.Values<long>(Cast.Convert(x, DType.Int64), shape);
         var r = new long[xs.Length];
         try
         {
@@ -59,7 +59,7 @@ internal static class Arithmetic
             }
             else
             {
-                var ys = Broadcasting.Values<long>(y.To(DType.Int64), shape);
+                var ys = Broadcasting.Values<long>(Cast.Convert(y, DType.Int64), shape);
                 for (int i = 0; i < r.Length; i++) r[i] = IntPow(xs[i], ys[i]);
             }
         }
@@ -67,7 +67,8 @@ internal static class Arithmetic
         {
             throw c.Fail("0 raised to a negative integer power");
         }
-        return [Tensor.Wrap(r, shape).To(x.DType)];
+        // back to the base type, wrapping like the other integer ops
+        return [Cast.Convert(Tensor.Wrap(r, shape), x.DType)];
     }
 
     // b^e by squaring (wrapping); a negative exponent gives the truncated 1/b^|e|.
