@@ -16,4 +16,5 @@ public interface IBenchSuite
 /// <param name="Reps">timed repetitions (median reported)</param>
 /// <param name="Extra">more figures to print on the row</param>
 /// <param name="Bytes">bytes read plus written per run for a gbps figure (memory-bound kernels), 0 when none</param>
-public sealed record BenchCase(string Name, Func<Action> Setup, double Flops = 0, int Reps = 15, IReadOnlyDictionary<string, object>? Extra = null, double Bytes = 0);
+/// <param name="IntOps">integer operations per run (2·M·N·K for an int8 GEMM) for a gops figure, 0 when none</param>
+public sealed record BenchCase(string Name, Func<Action> Setup, double Flops = 0, int Reps = 15, IReadOnlyDictionary<string, object>? Extra = null, double Bytes = 0, double IntOps = 0);

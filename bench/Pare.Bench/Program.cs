@@ -40,6 +40,7 @@ foreach (var suite in suites)
         double ms = Median(run, c.Reps);
         var row = new Dictionary<string, object> { ["name"] = c.Name, ["ms"] = Math.Round(ms, 4), ["threads"] = threads, ["peer"] = "pare" };
         if (c.Flops > 0) row["gflops"] = Math.Round(c.Flops / ms / 1e6, 1);
+        if (c.IntOps > 0) row["gops"] = Math.Round(c.IntOps / ms / 1e6, 1);
         if (c.Bytes > 0) row["gbps"] = Math.Round(c.Bytes / ms / 1e6, 1);
         if (c.Extra is not null) foreach (var (k, v) in c.Extra) row[k] = v;
         Console.WriteLine(JsonSerializer.Serialize(row));

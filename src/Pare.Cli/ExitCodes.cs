@@ -27,7 +27,10 @@ public static class ExitCodes
     /// <summary>A check the command ran did not pass (conformance cases failed, outputs differ from the reference).</summary>
     public const int CheckFailed = 7;
 
+    /// <summary>A size budget (<c>quantize --max-size</c>) cannot be met; the nearest feasible sizes are printed and nothing is written.</summary>
+    public const int BudgetUnmet = 8;
+
     /// <summary>One line per code for help texts.</summary>
     public const string Summary =
-        "exit codes: 0 ok, 1 unexpected error, 2 usage/bad arguments, 3 bad or missing input data/file, 4 checkpoint mismatch, 5 training diverged, 6 unsupported op/type/opset, 7 check failed";
+        "exit codes: 0 ok, 1 unexpected error, 2 usage/bad arguments, 3 bad or missing input data/file, 4 checkpoint mismatch, 5 training diverged, 6 unsupported op/type/opset, 7 check failed, 8 budget cannot be met (nothing written)";
 }

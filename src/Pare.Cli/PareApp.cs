@@ -28,6 +28,8 @@ public static class PareApp
             InspectCommand.Create(output),
             RunCommand.Create(output),
             BenchCommand.Create(output),
+            QuantizeCommand.Create(output),
+            ExportCommand.Create(output),
         };
         var parsed = root.Parse(args);
         if (parsed.Errors.Count > 0)
@@ -53,6 +55,8 @@ public static class PareApp
     {
         TrainingDivergedException => (ExitCodes.TrainingDiverged, e.Message),
         UnsupportedOpException => (ExitCodes.Unsupported, e.Message),
+        Pare.Compression.Quantization.BudgetUnmetException => (ExitCodes.BudgetUnmet, e.Message),
+        Pare.Compression.Quantization.QuantizationException => (ExitCodes.Usage, e.Message),
         PareException => (ExitCodes.BadInput, e.Message),
         CheckpointMismatchException => (ExitCodes.CheckpointMismatch, e.Message),
         FileNotFoundException or DirectoryNotFoundException or InvalidDataException or EndOfStreamException => (ExitCodes.BadInput, e.Message),

@@ -17,7 +17,7 @@ public sealed class CliTests : IDisposable
 
     public void Dispose() => Directory.Delete(_dir, recursive: true);
 
-    private static (int Code, string Out, string Err) Pare(params string[] args)
+    internal static (int Code, string Out, string Err) Pare(params string[] args)
     {
         var output = new StringWriter();
         var error = new StringWriter();
@@ -64,8 +64,16 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--model", "resnet", "--data", "mnist", "unknown model 'resnet'; known models: mlp, cnn")]
-    [InlineData("--model", "mlp", "--data", "cifar", "unknown data set 'cifar'; known data sets: fashion-mnist, fashion-mnist-subset, mnist")]
+    [InlineData("--model", "resnet", "--data", "mnist", "unknown model 'resnet'; known models: mlp, cnn, resnet-small, transformer-cls, gpt-char")]
+    [InlineData("--model", "mlp", "--data", "cifar", "unknown data set 'cifar'; known data sets: fashion-mnist, fashion-mnist-subset, mnist, cifar10, sst2, tinyshakespeare")]
+    [InlineData("--model", "gpt-char", "--data", "fashion-mnist-subset",
+        "model 'gpt-char' does not train on data set 'fashion-mnist-subset' (grey 28×28 images); it needs a character text corpus: tinyshakespeare")]
+    [InlineData("--model", "mlp", "--data", "cifar10", "model 'mlp' does not train on data set 'cifar10' (RGB 32×32 images); it needs grey 28×28 images: fashion-mnist, fashion-mnist-subset, mnist")]
+    [InlineData("--model", "resnet-small", "--data", "sst2", "model 'resnet-small' does not train on data set 'sst2' (labelled sentences); it needs RGB 32×32 images: cifar10")]
+    [InlineData("--model", "transformer-cls", "--data", "tinyshakespeare", "it needs labelled sentences: sst2")]
+    [InlineData("--model", "gpt-char", "--data", "tinyshakespeare", "--epochs", "1", "model 'gpt-char' trains by steps, not epochs: use --steps (default 2000)")]
+    [InlineData("--model", "mlp", "--data", "fashion-mnist-subset", "--steps", "5", "model 'mlp' trains by epochs, not steps: use --epochs (default 10)")]
+    [InlineData("--model", "mlp", "--data", "fashion-mnist-subset", "--train-limit", "0", "--train-limit must be ≥ 1")]
     [InlineData("--model", "mlp", "--data", "fashion-mnist-subset", "--epochs", "0", "--epochs must be ≥ 1")]
     [InlineData("--model", "mlp", "--data", "fashion-mnist-subset", "--lr", "abc", "--lr")]
     [InlineData("--model", "mlp", "--data", "fashion-mnist-subset", "--bogus", "1", "--bogus")]

@@ -18,9 +18,12 @@ public static class Paths
     /// <summary>The repository root (the folder holding Pare.slnx).</summary>
     public static string Repo { get; } = FindRepo();
 
-    /// <summary>Absolute paths stay; "shared/..." resolves beside the repository; others inside it.</summary>
+    /// <summary>Absolute paths stay; "shared/data/..." resolves in $PARE_SHARED_DATA when set (as the data catalog
+    /// does), other "shared/..." beside the repository; the rest inside it.</summary>
     public static string Resolve(string path) =>
         Path.IsPathRooted(path) ? path
+        : path.StartsWith("shared/data/", StringComparison.Ordinal) && Environment.GetEnvironmentVariable("PARE_SHARED_DATA") is { Length: > 0 } data
+            ? Path.Combine(data, path["shared/data/".Length..])
         : path.StartsWith("shared/", StringComparison.Ordinal) ? Path.GetFullPath(Path.Combine(Repo, "..", path))
         : Path.Combine(Repo, path);
 

@@ -10,7 +10,7 @@ internal static class CommonOptions
 {
     public static Option<string> Data(bool required) => new("--data")
     {
-        Description = $"data set: {string.Join(", ", ImageDataCatalog.Names)}",
+        Description = $"data set: {string.Join(", ", DataCatalog.Names)}",
         Required = required,
     };
 

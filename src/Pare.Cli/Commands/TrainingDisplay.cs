@@ -14,8 +14,9 @@ internal static class TrainingDisplay
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         void PrintEpoch(EpochMetrics m) => output.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"epoch {m.Epoch}: train loss {m.TrainLoss:F4}, train acc {m.TrainAccuracy:P2}, test acc {m.TestAccuracy:P2}, {m.EpochSeconds:F1} s"));
+        void PrintEvaluation(StepMetrics m) => output.WriteLine(FormatEvaluation(m));
         if (!console.Profile.Capabilities.Interactive || !ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected)
-            return (run with { EpochCompleted = PrintEpoch }).Execute();
+            return (run with { EpochCompleted = PrintEpoch, Evaluated = PrintEvaluation }).Execute();
 
         TrainingResult? result = null;
         console.Progress()
@@ -34,8 +35,12 @@ internal static class TrainingDisplay
                     },
                     EpochCompleted = m => console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
                         $"epoch {m.Epoch}: train loss {m.TrainLoss:F4}, train acc {m.TrainAccuracy:P2}, test acc {m.TestAccuracy:P2}, {m.EpochSeconds:F1} s"))),
+                    Evaluated = m => console.MarkupLine(Markup.Escape(FormatEvaluation(m))),
                 }).Execute();
             });
         return result!;
     }
+
+    private static string FormatEvaluation(StepMetrics m) => string.Create(CultureInfo.InvariantCulture,
+        $"step {m.Step}: train loss {m.TrainLoss:F4}, validation loss {m.ValidationLoss:F4}, {m.ElapsedSeconds:F1} s");
 }

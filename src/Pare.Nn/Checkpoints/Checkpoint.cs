@@ -16,7 +16,7 @@ public static class Checkpoint
     /// <summary>File name of the optimizer state.</summary>
     public const string OptimizerFile = "optimizer.safetensors";
 
-    private const string PresetKey = "pare.preset", DataKey = "pare.data", EpochKey = "pare.epoch", SeedKey = "pare.seed";
+    private const string PresetKey = "pare.preset", DataKey = "pare.data", EpochKey = "pare.epoch", SeedKey = "pare.seed", StepsKey = "pare.steps";
 
     /// <summary>Writes the checkpoint into <paramref name="directory"/> (created if needed). The optimizer file
     /// is written first, so a reader that finds model.safetensors for epoch k also finds its optimizer state.</summary>
@@ -34,6 +34,7 @@ public static class Checkpoint
             [EpochKey] = info.Epoch.ToString(CultureInfo.InvariantCulture),
             [SeedKey] = info.Seed.ToString(CultureInfo.InvariantCulture),
         };
+        if (info.Steps != 0) metadata[StepsKey] = info.Steps.ToString(CultureInfo.InvariantCulture);
         SafeTensors.Write(Path.Combine(directory, ModelFile), model.StateDict(), metadata);
     }
 
@@ -94,6 +95,9 @@ public static class Checkpoint
             throw new InvalidDataException($"{path}: metadata field '{EpochKey}' = '{epochText}' is not a non-negative integer");
         if (!ulong.TryParse(seedText, NumberStyles.None, CultureInfo.InvariantCulture, out ulong seed))
             throw new InvalidDataException($"{path}: metadata field '{SeedKey}' = '{seedText}' is not a non-negative integer");
-        return new CheckpointInfo(preset, data, epoch, seed);
+        int steps = 0;
+        if (metadata.TryGetValue(StepsKey, out var stepsText) && !int.TryParse(stepsText, NumberStyles.None, CultureInfo.InvariantCulture, out steps))
+            throw new InvalidDataException($"{path}: metadata field '{StepsKey}' = '{stepsText}' is not a non-negative integer");
+        return new CheckpointInfo(preset, data, epoch, seed) { Steps = steps };
     }
 }

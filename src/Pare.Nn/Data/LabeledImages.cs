@@ -2,8 +2,9 @@ using Pare.Core;
 
 namespace Pare.Nn.Data;
 
-/// <summary>An in-memory image classification set: images (N, C, H, W) float32 and labels (N) int64.</summary>
-/// <param name="Images">(N, C, H, W) float32</param>
+/// <summary>An in-memory classification set: images (N, C, H, W) float32 — or, for sentence classification,
+/// word ids (N, T) int64 — and labels (N) int64.</summary>
+/// <param name="Images">(N, C, H, W) float32 images, or (N, T) int64 word ids</param>
 /// <param name="Labels">(N) int64 class indices</param>
 /// <param name="ClassCount">number of classes</param>
 public sealed record LabeledImages(Tensor Images, Tensor Labels, int ClassCount)

@@ -51,8 +51,20 @@ public sealed class TransformerClassifier : Module
         ArgumentNullException.ThrowIfNull(x);
         if (x.Rank != 2 || x.Dim(1) > Context)
             throw new ArgumentException($"TransformerClassifier expects word ids (B, T) with T ≤ {Context}, got {x.Shape}", nameof(x));
-        int b = x.Dim(0), t = x.Dim(1);
+        int b = x.Dim(0), width = x.Dim(1);
         var ids = x.To(DType.Int64).ToArray<long>();
+        // Drop the columns that are padding in every row: masked keys and pooled-out positions contribute exactly
+        // nothing, so the result is the same, and short SST-2 phrases (9 words on average) cost 9 positions, not 64.
+        int t = 0;
+        for (int r = 0; r < b; r++)
+            for (int c = width - 1; c >= t; c--)
+                if (ids[r * width + c] != 0) { t = c + 1; break; }
+        t = Math.Max(t, 1);
+        if (t < width)
+        {
+            x = x.Slice(1, 0, t).Contiguous();
+            ids = x.To(DType.Int64).ToArray<long>();
+        }
         var pad = Tensor.Wrap(ids.Select(v => v == 0).ToArray(), new Shape(b, t));
         var keep = Tensor.Wrap(ids.Select(v => v == 0 ? 0f : 1f).ToArray(), new Shape(b, t, 1));
         var positions = Tensor.FromSpan<long>(Enumerable.Range(0, t).Select(i => (long)i).ToArray());

@@ -4,11 +4,16 @@ using Pare.Nn.Presets;
 
 namespace Pare.Nn.Training;
 
-/// <summary>Evaluates a saved checkpoint, as <c>pare eval</c> does.</summary>
+/// <summary>Evaluates a saved checkpoint, as <c>pare eval</c> does: a classifier's test accuracy, or a language
+/// model's validation loss.</summary>
 public static class Evaluation
 {
-    /// <summary>Loads the checkpoint in <paramref name="checkpointDirectory"/> and measures its test accuracy
-    /// on <paramref name="data"/> (default: the data set it was trained on).</summary>
+    /// <summary>Seed of the validation windows of <c>pare eval</c>, so that repeated evaluations agree.</summary>
+    public const ulong ValidationSeed = 0;
+
+    /// <summary>Loads the checkpoint in <paramref name="checkpointDirectory"/> and measures it on
+    /// <paramref name="data"/> (default: the data set it was trained on).</summary>
+    /// <exception cref="ArgumentException">unknown data set, or one the model does not fit</exception>
     /// <exception cref="FileNotFoundException">checkpoint or data file missing</exception>
     /// <exception cref="InvalidDataException">checkpoint or data file corrupt</exception>
     /// <exception cref="CheckpointMismatchException">the weights do not fit the preset named in the checkpoint</exception>
@@ -21,16 +26,18 @@ public static class Evaluation
         if (!ModelPresets.All.TryGetValue(info.Preset, out var preset))
             throw new InvalidDataException($"{Path.Combine(checkpointDirectory, Checkpoint.ModelFile)}: unknown model preset '{info.Preset}' in its metadata; known: {string.Join(", ", ModelPresets.All.Keys)}");
         var name = data ?? info.Data;
-        var (_, test) = ImageDataCatalog.Load(name);
-        var model = preset.Create(new Rng(0));
+        preset.CheckFits(DataCatalog.Get(name));
+        var loaded = DataCatalog.Load(name);
+        var model = preset.Create(new Rng(0), loaded.VocabularySize);
         Checkpoint.Load(checkpointDirectory, model);
+        if (loaded is CorpusData corpus)
+        {
+            var d = preset.Defaults;
+            const int Batches = 50;
+            double loss = LanguageModelTrainer.ValidationLoss(model, corpus.Corpus.Validation, Batches, d.BatchSize, d.Context, new Rng(ValidationSeed));
+            return new EvaluationResult(info, name, double.NaN, Batches * d.BatchSize) { ValidationLoss = loss };
+        }
+        var test = ((ClassificationData)loaded).Test;
         return new EvaluationResult(info, name, Trainer.Evaluate(model, test), test.Count);
     }
 }
-
-/// <summary>Outcome of <see cref="Evaluation.Run"/>.</summary>
-/// <param name="Checkpoint">the checkpoint's metadata</param>
-/// <param name="Data">data set evaluated on</param>
-/// <param name="Accuracy">test accuracy in [0, 1]</param>
-/// <param name="Samples">test samples</param>
-public sealed record EvaluationResult(CheckpointInfo Checkpoint, string Data, double Accuracy, int Samples);

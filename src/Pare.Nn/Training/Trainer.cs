@@ -49,6 +49,7 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(train);
         if (train.Count == 0) throw new ArgumentException("the training set is empty", nameof(train));
         var shuffle = new Rng(_options.Seed);
+        var augment = new Rng(unchecked(_options.Seed + 0x9E3779B97F4A7C15));
         int batches = (train.Count + _options.BatchSize - 1) / _options.BatchSize;
         long totalSteps = (long)batches * _options.Epochs, stepsDone = 0;
         var run = Stopwatch.StartNew();
@@ -65,6 +66,8 @@ public sealed class Trainer
                 batch++;
                 var x = Batches.GatherRows(train.Images, rows);
                 var y = Batches.GatherRows(train.Labels, rows);
+                _options.Augment?.Invoke(x, augment);
+                if (_options.LearningRate is { } schedule) _optimizer.LearningRate = schedule(stepsDone);
                 _optimizer.ZeroGrad();
                 var logits = _model.Forward(x);
                 var loss = Loss.CrossEntropy(logits, y);

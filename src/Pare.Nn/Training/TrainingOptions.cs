@@ -1,3 +1,6 @@
+using Pare.Core;
+using Pare.Core.Random;
+
 namespace Pare.Nn.Training;
 
 /// <summary>Settings of a <see cref="Trainer"/> run.</summary>
@@ -8,4 +11,12 @@ public sealed record TrainingOptions(int Epochs, int BatchSize, ulong Seed)
 {
     /// <summary>Samples per evaluation batch.</summary>
     public int EvalBatchSize { get; init; } = 1000;
+
+    /// <summary>Applied in place to every training batch (B, ...) with a generator seeded from <see cref="Seed"/>
+    /// (e.g. random crops and flips); null = none.</summary>
+    public Action<Tensor, Rng>? Augment { get; init; }
+
+    /// <summary>Learning rate of each step (0-based), set on the optimizer before the step; null keeps the
+    /// optimizer's.</summary>
+    public Func<long, float>? LearningRate { get; init; }
 }

@@ -12,7 +12,7 @@ namespace Pare.Nn.Tests.Training;
 public class TrainerTests
 {
     private static readonly Lazy<(LabeledImages Train, LabeledImages Test)> Subset =
-        new(() => ImageDataCatalog.Load("fashion-mnist-subset", [Paths.Repo]));
+        new(() => { var d = DataCatalog.LoadClassification("fashion-mnist-subset", [Paths.Repo]); return (d.Train, d.Test); });
 
     private static (Module Model, Adam Optimizer, Trainer Trainer) Setup(string preset, ulong seed, int epochs, int batch = 128, float lr = 1e-3f)
     {

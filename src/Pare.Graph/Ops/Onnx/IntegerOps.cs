@@ -11,6 +11,7 @@ internal static class IntegerOps
     public static Tensor?[] MatMulInteger(OpContext c)
     {
         var (a, b) = (c.Input(0), c.Input(1));
+        if (QuantizedGemm.MatMul(c, a, c.OptionalInput(2), b, c.OptionalInput(3), rq: null) is { } fast) return [fast];
         var (values, shape) = MatMulCentered(c, a, c.OptionalInput(2), b, c.OptionalInput(3));
         return [Tensor.Wrap(values, shape)];
     }
@@ -18,6 +19,7 @@ internal static class IntegerOps
     [OnnxOp("ConvInteger")]
     public static Tensor?[] ConvInteger(OpContext c)
     {
+        if (FastConv(c, c.Input(0), c.OptionalInput(2), c.Input(1), c.OptionalInput(3), rq: null) is { } fast) return [fast];
         var (values, shape, _) = ConvCentered(c, c.Input(0), c.OptionalInput(2), c.Input(1), c.OptionalInput(3));
         return [Tensor.Wrap(values, shape)];
     }
@@ -27,6 +29,8 @@ internal static class IntegerOps
     public static Tensor?[] QLinearMatMul(OpContext c)
     {
         var (a, b) = (c.Input(0), c.Input(3));
+        if (Requantization(c, c.Input(1), c.Input(4), c.Input(6), c.OptionalInput(7), a.DType, null) is { } rq &&
+            QuantizedGemm.MatMul(c, a, c.OptionalInput(2), b, c.OptionalInput(5), rq) is { } fast) return [fast];
         var (acc, shape) = MatMulCentered(c, a, c.OptionalInput(2), b, c.OptionalInput(5));
         var aScale = c.FloatsOf(c.Input(1), "a_scale");
         var bScale = c.FloatsOf(c.Input(4), "b_scale");
@@ -42,6 +46,8 @@ internal static class IntegerOps
     public static Tensor?[] QLinearConv(OpContext c)
     {
         var (x, w) = (c.Input(0), c.Input(3));
+        if (Requantization(c, c.Input(1), c.Input(4), c.Input(6), c.OptionalInput(7), x.DType, c.OptionalInput(8)) is { } rq &&
+            FastConv(c, x, c.OptionalInput(2), w, c.OptionalInput(5), rq) is { } fast) return [fast];
         var (acc, shape, plane) = ConvCentered(c, x, c.OptionalInput(2), w, c.OptionalInput(5));
         int m = shape[1];
         if (c.OptionalInput(8) is { } bias)
@@ -54,6 +60,29 @@ internal static class IntegerOps
         var wScale = c.FloatsOf(c.Input(4), "w_scale");
         if (wScale.Length != 1 && wScale.Length != m) throw c.Fail($"w_scale has {wScale.Length} values, expected 1 or {m}");
         return [Requantize(c, acc, shape, i => xScale * wScale[wScale.Length == 1 ? 0 : i / plane % m], c.Input(6), c.OptionalInput(7), x.DType)];
+    }
+
+    /// <summary>The fused requantization of the integer GEMM when scales and zero points allow it (per-tensor input
+    /// scale and output parameters, per-tensor or per-column weight scale, int32 bias): multiplier_j =
+    /// float32(scale_in · scale_w[j]) / scale_y, as the plain path computes it. Null otherwise.</summary>
+    private static QuantizedGemm.Requant? Requantization(OpContext c, Tensor inScale, Tensor wScale, Tensor yScale, Tensor? yZeroPoint, DType inputType, Tensor? bias)
+    {
+        var type = yZeroPoint?.DType ?? inputType;
+        if (inScale.Count != 1 || yScale.Count != 1 || (yZeroPoint is not null && yZeroPoint.Count != 1) || type is not (DType.Int8 or DType.UInt8)) return null;
+        if (inScale.DType != DType.Float32 || wScale.DType != DType.Float32 || yScale.DType != DType.Float32) return null;
+        if (bias is not null && bias.DType != DType.Int32) return null;
+        float si = c.FloatsOf(inScale, "scale")[0], sy = c.FloatsOf(yScale, "y_scale")[0];
+        var ws = c.FloatsOf(wScale, "scale");
+        var mult = new float[ws.Length];
+        for (int j = 0; j < mult.Length; j++) mult[j] = si * ws[j] / sy;
+        return new QuantizedGemm.Requant(mult, bias is null ? [] : c.IntsOf(bias, "B"), yZeroPoint is null ? 0 : c.IntsOf(yZeroPoint, "y_zero_point")[0], type == DType.Int8);
+    }
+
+    private static Tensor? FastConv(OpContext c, Tensor x, Tensor? xZero, Tensor w, Tensor? wZero, QuantizedGemm.Requant? rq)
+    {
+        if (x.Rank != 4 || w.Rank != 4) return null;
+        var s = Spatial.Read(c, x.Shape.Dims[2..].ToArray(), w.Shape.Dims[2..].ToArray());
+        return QuantizedGemm.Conv(c, x, xZero, w, wZero, s, c.Attributes.Int32("group", 1), rq);
     }
 
     /// <summary>y = saturate(round(acc · float32(inScale(i) / y_scale)) + y_zero_point), typed like y_zero_point

@@ -63,22 +63,20 @@ internal static class Quantization
     public static Tensor?[] DynamicQuantizeLinear(OpContext c)
     {
         var x = c.Input(0);
-        var xs = c.FloatsOf(x, "x");
-        float min = 0f, max = 0f;
-        foreach (var v in xs)
-        {
-            if (float.IsNaN(v)) throw c.Fail("x holds NaN");
-            min = Math.Min(min, v);
-            max = Math.Max(max, v);
-        }
+        if (x.DType != DType.Float32) throw c.Unsupported($"x of type {x.DType.Name()} is not supported (float32 is)");
+        var xs = x.Contiguous().AsSpan<float>();
+        // one vectorized pass for the range (NaN propagates through Min/Max), then straight to bytes
+        float min = xs.IsEmpty ? 0f : Math.Min(0f, System.Numerics.Tensors.TensorPrimitives.Min(xs));
+        float max = xs.IsEmpty ? 0f : Math.Max(0f, System.Numerics.Tensors.TensorPrimitives.Max(xs));
+        if (float.IsNaN(min) || float.IsNaN(max)) throw c.Fail("x holds NaN");
         float scale = (max - min) / 255f;
         int zeroPoint = scale == 0f ? 0 : QuantValues.Saturate(0f - min / scale, DType.UInt8);
-        var q = new int[xs.Length];
+        var q = new byte[xs.Length];
         if (scale != 0f)
             for (int i = 0; i < q.Length; i++)
-                q[i] = QuantValues.Saturate(Math.Round((double)(xs[i] / scale), MidpointRounding.ToEven) + zeroPoint, DType.UInt8);
+                q[i] = (byte)QuantValues.Saturate(Math.Round((double)(xs[i] / scale), MidpointRounding.ToEven) + zeroPoint, DType.UInt8);
         else
-            Array.Fill(q, zeroPoint);
-        return [QuantValues.Pack(q, x.Shape, DType.UInt8), Tensor.Scalar(scale), Tensor.Wrap(new[] { (byte)zeroPoint }, default)];
+            Array.Fill(q, (byte)zeroPoint);
+        return [Tensor.Wrap(q, x.Shape), Tensor.Scalar(scale), Tensor.Wrap(new[] { (byte)zeroPoint }, default)];
     }
 }

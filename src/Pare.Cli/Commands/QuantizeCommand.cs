@@ -1,0 +1,93 @@
+using System.CommandLine;
+using System.Globalization;
+using Pare.Compression.Quantization;
+using Pare.Onnx;
+using Spectre.Console;
+
+namespace Pare.Cli.Commands;
+
+/// <summary><c>pare quantize MODEL.onnx --out OUT.onnx [--mode weight-only|static|dynamic] [--bits 8|4|3|2]
+/// [--granularity tensor|channel|group:N] [--calib DIR | --data-free] [--estimator minmax|percentile|mse|entropy]</c></summary>
+internal static class QuantizeCommand
+{
+    public static Command Create(TextWriter output)
+    {
+        var model = new Argument<string>("MODEL") { Description = "ONNX model to quantize" };
+        var outPath = new Option<string>("--out") { Description = "quantized ONNX file to write (atomically)", Required = true };
+        var mode = new Option<string>("--mode") { Description = "weight-only, static or dynamic", DefaultValueFactory = _ => "static" };
+        var bits = new Option<int>("--bits") { Description = "weight bits: 8, or 4/3/2 (weight-only)", DefaultValueFactory = _ => 8 };
+        var granularity = new Option<string>("--granularity") { Description = "tensor, channel or group:N", DefaultValueFactory = _ => "channel" };
+        var calib = new Option<string?>("--calib") { Description = "folder of test_data_set_*/input_K.pb calibration batches (static mode)" };
+        var dataFree = new Option<bool>("--data-free") { Description = "calibrate on inputs synthesized from the model's BatchNorm statistics (no data)" };
+        var maxSize = new Option<string?>("--max-size") { Description = "largest output file, bytes with optional KB/MB suffix; bits are chosen per layer (needs --calib or --data-free)" };
+        var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
+        var threads = CommonOptions.Threads();
+        var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
+        {
+            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, threads,
+        };
+        command.SetAction(parsed =>
+        {
+            CommonOptions.ApplyThreads(parsed.GetValue(threads));
+            var (gran, group) = ParseGranularity(parsed.GetValue(granularity)!);
+            var options = new QuantizationOptions(ParseMode(parsed.GetValue(mode)!), parsed.GetValue(bits), gran, group, parsed.GetValue(estimator)!);
+            var source = parsed.GetValue(model)!;
+            var fp32 = OnnxModel.Load(source);
+            var calibDir = parsed.GetValue(calib);
+            if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
+            var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs.Count)
+                : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32) : null;
+            if (parsed.GetValue(maxSize) is { } budgetText)
+            {
+                var budget = ParseSize(budgetText);
+                if (batches is null) throw new ArgumentException("--max-size needs --calib DIR or --data-free: layer sensitivities are measured on inputs");
+                var allocation = BudgetAllocation.Allocate(fp32, options with { Granularity = Granularity.Group }, budget, batches);
+                options = options with { Granularity = Granularity.Group, LayerBits = allocation.LayerBits };
+            }
+            var (quantized, record) = QuantizationPass.Run(fp32, options, batches);
+            var target = parsed.GetValue(outPath)!;
+            OnnxModel.Save(quantized, target);
+            var table = new Table().AddColumns("layer", "op", "bits", "weight error", "bytes (fp32 → quantized)");
+            foreach (var l in record.Layers)
+                table.AddRow(Markup.Escape(l.Node), l.OpType, l.Bits.ToString(CultureInfo.InvariantCulture),
+                    l.Error.ToString("F4", CultureInfo.InvariantCulture), $"{l.FloatBytes:N0} → {l.WeightBytes:N0}");
+            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+            console.Write(table);
+            long before = new FileInfo(source).Length, after = new FileInfo(target).Length;
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{record.FoldedBatchNorms} batch norms folded, {record.CalibratedActivations} activations calibrated; file {before:N0} → {after:N0} bytes ({(double)after / before:F3}×); wrote {target}"));
+            return ExitCodes.Ok;
+        });
+        return command;
+    }
+
+    /// <summary>Bytes from "123", "40KB", "1.5MB" (KB = 1000 bytes, KiB = 1024, likewise MB/MiB).</summary>
+    internal static long ParseSize(string s)
+    {
+        var t = s.Trim();
+        (string Suffix, double Factor)[] units = [("KiB", 1024), ("MiB", 1 << 20), ("KB", 1e3), ("MB", 1e6), ("K", 1e3), ("M", 1e6), ("B", 1)];
+        var factor = 1.0;
+        foreach (var (suffix, f) in units)
+            if (t.EndsWith(suffix, StringComparison.OrdinalIgnoreCase)) { t = t[..^suffix.Length].Trim(); factor = f; break; }
+        if (!double.TryParse(t, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) || !(v > 0) || double.IsInfinity(v))
+            throw new ArgumentException($"--max-size must be a positive size like 400000, 400KB or 1.5MB, got '{s}'");
+        return (long)(v * factor);
+    }
+
+    private static QuantizationMode ParseMode(string s) => s switch
+    {
+        "weight-only" => QuantizationMode.WeightOnly,
+        "static" => QuantizationMode.Static,
+        "dynamic" => QuantizationMode.Dynamic,
+        _ => throw new ArgumentException($"--mode must be weight-only, static or dynamic, got '{s}'"),
+    };
+
+    private static (Granularity, int) ParseGranularity(string s)
+    {
+        if (s == "tensor") return (Granularity.Tensor, 32);
+        if (s == "channel") return (Granularity.Channel, 32);
+        if (s.StartsWith("group:", StringComparison.Ordinal) && int.TryParse(s.AsSpan(6), NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0)
+            return (Granularity.Group, n);
+        throw new ArgumentException($"--granularity must be tensor, channel or group:N, got '{s}'");
+    }
+}

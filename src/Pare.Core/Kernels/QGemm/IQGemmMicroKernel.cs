@@ -1,0 +1,26 @@
+namespace Pare.Core.Kernels.QGemm;
+
+/// <summary>A register-tiled integer micro-kernel: raw sums C[0..MR, 0..NR] = Σ_k A[i,k]·B[k,j] (u8 × s8 → s32, no
+/// zero points) over a packed A panel and NR columns of a packed B panel.</summary>
+internal interface IQGemmMicroKernel
+{
+    /// <summary>Rows per tile.</summary>
+    static abstract int MR { get; }
+
+    /// <summary>Columns per call (a divisor of <see cref="QGemmPackedB.PanelWidth"/>).</summary>
+    static abstract int NR { get; }
+
+    /// <summary>Whether the instructions exist on this CPU.</summary>
+    static abstract bool IsSupported { get; }
+
+    /// <summary>A is packed as int16 (u8 zero-extended, for vpmaddwd) rather than as bytes.</summary>
+    static abstract bool WideA { get; }
+
+    /// <summary>Writes the MR×NR raw sums (overwriting C).</summary>
+    /// <param name="kq">k quads</param>
+    /// <param name="a">packed A panel: kq groups of MR quads (4 bytes, or 4 int16 when <see cref="WideA"/>)</param>
+    /// <param name="b">first column of the panel to use; quads at a stride of PanelWidth·4 bytes</param>
+    /// <param name="c">top-left of the MR×NR int32 tile</param>
+    /// <param name="ldc">row stride of the tile</param>
+    static abstract unsafe void Run(int kq, byte* a, sbyte* b, int* c, int ldc);
+}

@@ -1,0 +1,141 @@
+using Pare.Core.Threading;
+
+namespace Pare.Core.Kernels.QGemm;
+
+/// <summary>The integer GEMM loop nest over a pre-packed B: C is cut into row groups × panel groups, one task
+/// each; a task packs its rows of A (quads, bytes or int16 per the kernel, plus each row's sum) in chunks, then
+/// for each B panel (32 columns × K, L2-resident) runs the micro-kernel over every A panel of the chunk and applies
+/// the zero-point corrections and the output conversion to the finished tile while it is in L1 (fused epilogue).
+/// Integer sums are exact, so results are identical for every thread count and every kernel.</summary>
+internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKernel
+{
+    // A panels packed at once: 64·MR rows × K stays within L2 for K up to a few thousand
+    private const int ChunkPanels = 64;
+
+    // below this many multiply-adds one thread does it all
+    private const long SerialMacs = 64L * 64 * 64;
+
+    [ThreadStatic] private static byte[]? _packedA;
+    [ThreadStatic] private static int[]? _rowSums;
+
+    /// <summary>Runs the product; operands pinned and validated.</summary>
+    public static void Run(int m, byte* a, int lda, int* aZero, int aZeroCount, QGemmPackedB b, sbyte* bData, int* colSums,
+        int* bZero, QGemmEpilogue epilogue, WorkerPool? pool)
+    {
+        int mr = TKernel.MR;
+        int mPanels = (m + mr - 1) / mr;
+        int threads = (long)m * b.N * b.K < SerialMacs ? 1 : pool?.ThreadCount ?? Parallelism.ThreadCount;
+        int tasks = threads == 1 ? 1 : 2 * threads;
+        int rowGroups, colGroups;
+        if (mPanels * mr >= b.Panels * QGemmPackedB.PanelWidth)
+        {
+            rowGroups = Math.Min(tasks, mPanels);
+            colGroups = Math.Min((tasks + rowGroups - 1) / rowGroups, b.Panels);
+        }
+        else
+        {
+            colGroups = Math.Min(tasks, b.Panels);
+            rowGroups = Math.Min((tasks + colGroups - 1) / colGroups, mPanels);
+        }
+        var job = new Job
+        {
+            M = m, A = a, Lda = lda, AZero = aZero, AZeroCount = aZeroCount, K = b.K, N = b.N, KQ = b.KQuads,
+            BData = bData, ColSums = colSums, BZero = bZero, Epilogue = epilogue, ColGroups = colGroups,
+            RowPanelsPerGroup = (mPanels + rowGroups - 1) / rowGroups, PanelsPerGroup = (b.Panels + colGroups - 1) / colGroups,
+        };
+        int count = rowGroups * colGroups;
+        if (count == 1) job.Compute(0);
+        else if (pool is null) Parallelism.For(count, job.Compute);
+        else pool.For(count, job.Compute);
+    }
+
+    private sealed class Job
+    {
+        public int M, Lda, AZeroCount, K, N, KQ, ColGroups, RowPanelsPerGroup, PanelsPerGroup;
+        public byte* A;
+        public int* AZero, ColSums, BZero;
+        public sbyte* BData;
+        public QGemmEpilogue Epilogue;
+
+        public void Compute(int t)
+        {
+            int mr = TKernel.MR, width = QGemmPackedB.PanelWidth;
+            int rowStart = t / ColGroups * RowPanelsPerGroup * mr, rowEnd = Math.Min(M, rowStart + RowPanelsPerGroup * mr);
+            int panelStart = t % ColGroups * PanelsPerGroup, panelEnd = Math.Min((N + width - 1) / width, panelStart + PanelsPerGroup);
+            if (rowStart >= rowEnd || panelStart >= panelEnd) return;
+            int quadBytes = TKernel.WideA ? 8 : 4;
+            int* tile = stackalloc int[TKernel.MR * QGemmPackedB.PanelWidth];
+            for (int r0 = rowStart; r0 < rowEnd; r0 += ChunkPanels * mr)
+            {
+                int rows = Math.Min(ChunkPanels * mr, rowEnd - r0), panels = (rows + mr - 1) / mr;
+                long panelBytes = (long)KQ * mr * quadBytes;
+                var packed = _packedA is { } pa && pa.Length >= panels * panelBytes ? pa : _packedA = GC.AllocateArray<byte>((int)(panels * panelBytes), pinned: true);
+                var sums = _rowSums is { } rs && rs.Length >= rows ? rs : _rowSums = new int[Math.Max(rows, ChunkPanels * mr)];
+                fixed (byte* ap = packed)
+                {
+                    PackA(r0, rows, ap, panelBytes, sums);
+                    for (int p = panelStart; p < panelEnd; p++)
+                    {
+                        sbyte* bPanel = BData + (long)p * KQ * width * 4;
+                        int c0 = p * width, nr = Math.Min(width, N - c0);
+                        for (int q = 0; q < panels; q++)
+                        {
+                            for (int o = 0; o < width; o += TKernel.NR)
+                                TKernel.Run(KQ, ap + q * panelBytes, bPanel + o * 4, tile + o, width);
+                            Finish(tile, r0 + q * mr, Math.Min(mr, rows - q * mr), sums, q * mr, c0, nr);
+                        }
+                    }
+                }
+            }
+        }
+
+        // rows [r0, r0+rows) of A as MR-row panels of k quads (zero-padded), and each row's sum
+        private void PackA(int r0, int rows, byte* dst, long panelBytes, int[] sums)
+        {
+            int mr = TKernel.MR;
+            bool wide = TKernel.WideA;
+            new Span<byte>(dst, (int)(((rows + mr - 1) / mr) * panelBytes)).Clear();
+            for (int r = 0; r < rows; r++)
+            {
+                byte* src = A + (long)(r0 + r) * Lda;
+                byte* panel = dst + r / mr * panelBytes;
+                int i = r % mr, sum = 0;
+                if (wide)
+                {
+                    short* d = (short*)panel + i * 4;
+                    for (int kk = 0; kk < K; kk++)
+                    {
+                        d[(kk >> 2) * mr * 4 + (kk & 3)] = src[kk];
+                        sum += src[kk];
+                    }
+                }
+                else
+                {
+                    byte* d = panel + i * 4;
+                    for (int kk = 0; kk < K; kk++)
+                    {
+                        d[(kk >> 2) * mr * 4 + (kk & 3)] = src[kk];
+                        sum += src[kk];
+                    }
+                }
+                sums[r] = sum;
+            }
+        }
+
+        // Σ(a − za)(b − zb) = Σab − zb·Σa − za·Σb + K·za·zb, then the output conversion
+        private void Finish(int* tile, int row0, int rows, int[] sums, int sumOffset, int c0, int cols)
+        {
+            for (int i = 0; i < rows; i++)
+            {
+                int row = row0 + i, za = AZero[AZeroCount == 1 ? 0 : row], rowSum = sums[sumOffset + i];
+                int* t = tile + i * QGemmPackedB.PanelWidth;
+                for (int j = 0; j < cols; j++)
+                {
+                    int col = c0 + j, zb = BZero[col];
+                    int acc = unchecked(t[j] - zb * rowSum - za * ColSums[col] + K * za * zb);
+                    Epilogue.Write(row, col, acc);
+                }
+            }
+        }
+    }
+}

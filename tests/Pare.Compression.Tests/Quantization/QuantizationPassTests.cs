@@ -1,0 +1,166 @@
+using Pare.Compression.Quantization;
+using Pare.Core;
+using Pare.Core.Random;
+using Pare.Graph;
+using Pare.Graph.Execution;
+using Pare.Nn.Export;
+using Pare.Nn.Modules;
+using Pare.Nn.Presets;
+using Pare.Onnx;
+
+namespace Pare.Compression.Tests.Quantization;
+
+/// <summary>The quantization pass on exported presets: what it writes, that Pare re-imports and runs it, and that the
+/// outputs stay close to fp32.</summary>
+public class QuantizationPassTests
+{
+    private static Model Export(Module module, int channels = 1, int size = 28)
+    {
+        module.Eval();
+        return OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(channels), Dim.Of(size), Dim.Of(size)], "logits");
+    }
+
+    private static List<Tensor[]> Batches(int count, int channels = 1, int size = 28, ulong seed = 3)
+    {
+        var rng = new Rng(seed);
+        return [.. Enumerable.Range(0, count).Select(_ => new[] { Tensor.Normal([8, channels, size, size], 0, 1, rng) })];
+    }
+
+    /// <summary>Runs <paramref name="model"/> after a round trip through ONNX bytes (Pare re-imports its export).</summary>
+    private static float[] RunReloaded(Model model, Tensor input) =>
+        new InferenceSession(OnnxModel.Parse(OnnxModel.ToBytes(model), "quantized.onnx")).Run([input])[0].Contiguous().AsSpan<float>().ToArray();
+
+    private static double RelativeDiff(float[] a, float[] b)
+    {
+        double num = 0, den = 0;
+        for (var i = 0; i < a.Length; i++) { num += (a[i] - b[i]) * (double)(a[i] - b[i]); den += a[i] * (double)a[i]; }
+        return Math.Sqrt(num / den);
+    }
+
+    [Fact]
+    public void StaticW8A8WritesQdqAndStaysClose()
+    {
+        var fp32 = Export(ImageClassifiers.Cnn(new Rng(1)));
+        var batches = Batches(2);
+        var (q, record) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Static), batches);
+        Assert.Equal(4, record.Layers.Count);
+        Assert.True(record.CalibratedActivations > 0);
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
+        Assert.All(QuantizationPass.Targets(fp32.Graph), t => Assert.Equal(DType.Int8, q.Graph.Initializers[t.Inputs[1] + "_quantized"].DType));
+        var x = Batches(1, seed: 9)[0][0];
+        var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
+        Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
+        Assert.True(OnnxModel.ToBytes(q).Length < 0.3 * OnnxModel.ToBytes(fp32).Length);
+    }
+
+    [Fact]
+    public void BatchNormsAreFoldedBeforeWeightQuantization()
+    {
+        var fp32 = Export(new ResNetSmall(new Rng(2)), channels: 3, size: 16);
+        var (q, record) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.WeightOnly));
+        Assert.True(record.FoldedBatchNorms > 0);
+        Assert.DoesNotContain(q.Graph.Nodes, n => n.OpType == "BatchNormalization");
+        var x = Batches(1, channels: 3, size: 16)[0][0];
+        var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
+        Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
+    }
+
+    [Fact]
+    public void Int4GroupWiseBecomesMatMulNBitsWithPackedWeights()
+    {
+        var fp32 = Export(ImageClassifiers.Mlp(new Rng(4)));
+        var (q, record) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.WeightOnly, Bits: 4, Granularity.Group, GroupSize: 32));
+        var nbits = q.Graph.Nodes.Where(n => n.OpType == "MatMulNBits").ToList();
+        Assert.NotEmpty(nbits);
+        Assert.All(nbits, n => Assert.Equal("com.microsoft", n.Domain));
+        Assert.All(nbits, n => Assert.Equal(DType.UInt8, q.Graph.Initializers[n.Inputs[1]].DType));
+        Assert.Contains("com.microsoft", q.Opsets.Keys);
+        Assert.All(record.Layers, l => Assert.True(l.WeightBytes < l.FloatBytes / 6));
+        Assert.True(OnnxModel.ToBytes(q).Length < 0.18 * OnnxModel.ToBytes(fp32).Length);
+    }
+
+    [Fact]
+    public void DynamicModeUsesMatMulIntegerAndStaysClose()
+    {
+        var fp32 = Export(ImageClassifiers.Mlp(new Rng(5)));
+        var (q, _) = QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Dynamic));
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "MatMulInteger");
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "DynamicQuantizeLinear");
+        var x = Batches(1)[0][0];
+        var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
+        Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
+    }
+
+    [Fact]
+    public void StaticModeWithoutCalibrationDataIsRefused()
+    {
+        var fp32 = Export(ImageClassifiers.Mlp(new Rng(6)));
+        var e = Assert.Throws<QuantizationException>(() => QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Static)));
+        Assert.Contains("calibration", e.Message, StringComparison.Ordinal);
+        Assert.Throws<QuantizationException>(() => QuantizationPass.Run(fp32, new QuantizationOptions(QuantizationMode.Static, Bits: 4), Batches(1)));
+    }
+}
+
+/// <summary>Data-free calibration from BatchNorm statistics.</summary>
+public class DataFreeCalibrationTests
+{
+    [Fact]
+    public void OptimizingTheInputLowersTheBatchNormStatisticsLoss()
+    {
+        var module = new ResNetSmall(new Rng(2));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(3), Dim.Of(8), Dim.Of(8)], "logits");
+        var losses = new List<double>();
+        var batches = DataFreeCalibration.Synthesize(model, batches: 1, batchSize: 4, steps: 15, progress: (_, l) => losses.Add(l));
+        Assert.Single(batches);
+        Assert.Equal(new Shape(4, 3, 8, 8), batches[0][0].Shape);
+        Assert.True(losses[^1] < losses[0], $"loss {losses[0]} → {losses[^1]}");
+        var (q, record) = QuantizationPass.Run(model, new QuantizationOptions(QuantizationMode.Static), batches);
+        Assert.True(record.CalibratedActivations > 0);
+        Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
+    }
+
+    [Fact]
+    public void AModelWithoutBatchNormIsRefused()
+    {
+        var module = ImageClassifiers.Cnn(new Rng(1));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)], "logits");
+        Assert.Throws<QuantizationException>(() => DataFreeCalibration.Synthesize(model, steps: 1));
+    }
+}
+
+/// <summary>Mixed precision to a byte budget.</summary>
+public class BudgetAllocationTests
+{
+    private static (Model, List<Tensor[]>) Mlp()
+    {
+        var module = ImageClassifiers.Mlp(new Rng(8));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)], "logits");
+        return (model, [[Tensor.Normal([4, 1, 28, 28], 0, 1, new Rng(1))]]);
+    }
+
+    [Fact]
+    public void TheWrittenFileMeetsTheBudget()
+    {
+        var (model, batches) = Mlp();
+        var fp32 = OnnxModel.ToBytes(model).Length;
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group);
+        var allocation = BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches);
+        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = allocation.LayerBits });
+        Assert.Equal(allocation.Bytes, OnnxModel.ToBytes(q).Length);
+        Assert.True(allocation.Bytes <= 0.4 * fp32);
+    }
+
+    [Fact]
+    public void AnImpossibleBudgetListsTheNearestFeasibleSizes()
+    {
+        var (model, batches) = Mlp();
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group);
+        var e = Assert.Throws<BudgetUnmetException>(() => BudgetAllocation.Allocate(model, options, 1000, batches));
+        Assert.NotEmpty(e.Nearest);
+        Assert.All(e.Nearest, a => Assert.True(a.Bytes > 1000));
+        Assert.Contains("nearest feasible", e.Message, StringComparison.Ordinal);
+    }
+}
