@@ -1,19 +1,22 @@
+using Pare.Core;
 using Pare.Graph.Ops;
 
 namespace Pare.Graph.Execution;
 
-/// <summary>A graph prepared to run: nodes in order with their resolved kernels, and for every value the index of the
-/// last node that reads it, so its buffer can be dropped right after (values are released by liveness).</summary>
+/// <summary>A graph prepared to run: nodes in order with their resolved kernels, every value given an index (slot) in
+/// a flat array so the runner never looks names up, and for every value the node after which it dies (values are
+/// released by liveness). Names a subgraph reads from enclosing scopes get slots too, filled when it starts.</summary>
 internal sealed class GraphPlan
 {
     public GraphPlan(ModelGraph graph, Func<string, long> opsetOf, IReadOnlySet<string>? outerScope)
     {
         Graph = graph;
         graph.Sort(outerScope);
-        Kernels = new OpDefinition[graph.Nodes.Count];
-        Opsets = new long[graph.Nodes.Count];
+        var count = graph.Nodes.Count;
+        Kernels = new OpDefinition[count];
+        Opsets = new long[count];
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
-        for (var i = 0; i < graph.Nodes.Count; i++)
+        for (var i = 0; i < count; i++)
         {
             var node = graph.Nodes[i];
             Opsets[i] = opsetOf(node.Domain);
@@ -32,14 +35,42 @@ internal sealed class GraphPlan
             lastUse[output.Name] = int.MaxValue;
         }
         foreach (var name in graph.Initializers.Keys) lastUse[name] = int.MaxValue;
-        ReleaseAfter = new List<string>[graph.Nodes.Count];
+        ReleaseAfter = new List<string>[count];
         for (var i = 0; i < ReleaseAfter.Length; i++) ReleaseAfter[i] = [];
         foreach (var (name, index) in lastUse)
             if (index != int.MaxValue) ReleaseAfter[index].Add(name);
         // values produced but never read die right after their producer
-        for (var i = 0; i < graph.Nodes.Count; i++)
+        for (var i = 0; i < count; i++)
             foreach (var output in graph.Nodes[i].Outputs)
                 if (output.Length > 0 && !lastUse.ContainsKey(output)) ReleaseAfter[i].Add(output);
+
+        // slots: inputs, initializers, node outputs, then the names read from enclosing scopes
+        var slots = new Dictionary<string, int>(StringComparer.Ordinal);
+        int SlotOf(string name) => slots.TryGetValue(name, out var s) ? s : slots[name] = slots.Count;
+        InputSlots = [.. graph.Inputs.Select(i => SlotOf(i.Name))];
+        foreach (var name in graph.Initializers.Keys) SlotOf(name);
+        foreach (var node in graph.Nodes)
+            foreach (var output in node.Outputs) if (output.Length > 0) SlotOf(output);
+        var outer = new List<string>();
+        foreach (var name in lastUse.Keys)
+            if (!slots.ContainsKey(name)) { outer.Add(name); SlotOf(name); }
+        OuterNames = [.. outer];
+        OuterSlots = [.. outer.Select(n => slots[n])];
+        NodeInputSlots = new int[count][];
+        NodeOutputSlots = new int[count][];
+        ReleaseSlots = new int[count][];
+        for (var i = 0; i < count; i++)
+        {
+            var node = graph.Nodes[i];
+            NodeInputSlots[i] = [.. node.Inputs.Select(n => n.Length == 0 ? -1 : slots[n])];
+            NodeOutputSlots[i] = [.. node.Outputs.Select(n => n.Length == 0 ? -1 : slots[n])];
+            ReleaseSlots[i] = [.. ReleaseAfter[i].Select(n => slots[n])];
+        }
+        OutputSlots = [.. graph.Outputs.Select(o => slots[o.Name])];
+        Slots = slots;
+        // initializers are filled once here; each run starts from a copy of this array
+        Template = new Tensor?[slots.Count];
+        foreach (var (name, value) in graph.Initializers) Template[slots[name]] = value;
     }
 
     public ModelGraph Graph { get; }
@@ -50,4 +81,31 @@ internal sealed class GraphPlan
 
     /// <summary>Names whose last reader is node i.</summary>
     public List<string>[] ReleaseAfter { get; }
+
+    /// <summary>Slot of every value name of this graph (and of the enclosing values it reads).</summary>
+    public IReadOnlyDictionary<string, int> Slots { get; }
+
+    /// <summary>Slot values at the start of a run: the initializers, everything else empty.</summary>
+    public Tensor?[] Template { get; }
+
+    /// <summary>Slots of the graph's inputs, in order.</summary>
+    public int[] InputSlots { get; }
+
+    /// <summary>Slots of the graph's outputs, in order.</summary>
+    public int[] OutputSlots { get; }
+
+    /// <summary>Names read from enclosing scopes, and their slots.</summary>
+    public string[] OuterNames { get; }
+
+    /// <summary>Slots of <see cref="OuterNames"/>.</summary>
+    public int[] OuterSlots { get; }
+
+    /// <summary>Per node, the slot of each input (-1 when omitted).</summary>
+    public int[][] NodeInputSlots { get; }
+
+    /// <summary>Per node, the slot of each output (-1 when unnamed).</summary>
+    public int[][] NodeOutputSlots { get; }
+
+    /// <summary>Per node, the slots whose last reader it is.</summary>
+    public int[][] ReleaseSlots { get; }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Runtime.CompilerServices;
 using Pare.Core;
 using Pare.Graph.Ops;
@@ -42,38 +43,44 @@ internal sealed class GraphRunner
     private Tensor[] Run(ModelGraph graph, IReadOnlyList<Tensor> inputs, Scope? outer)
     {
         var plan = PlanOf(graph, outer);
-        var scope = new Scope(outer);
-        foreach (var (name, value) in graph.Initializers) scope.Set(name, value);
         if (inputs.Count != graph.Inputs.Count)
             throw new GraphException($"graph '{graph.Name}' takes {graph.Inputs.Count} inputs ({string.Join(", ", graph.Inputs.Select(i => i.Name))}), got {inputs.Count}");
-        for (var i = 0; i < inputs.Count; i++) scope.Set(graph.Inputs[i].Name, inputs[i]);
+        var scope = new Scope(plan, outer);
+        var values = scope.Values;
+        for (var i = 0; i < plan.OuterSlots.Length; i++) values[plan.OuterSlots[i]] = outer?.Find(plan.OuterNames[i]);
+        for (var i = 0; i < inputs.Count; i++) values[plan.InputSlots[i]] = inputs[i];
 
-        var nodeInputs = new List<Tensor?>();
+        Func<ModelGraph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> runSubgraph = (sub, subInputs) => Run(sub, subInputs, scope);
+        var profile = OpProfile.Enabled;
         for (var n = 0; n < graph.Nodes.Count; n++)
         {
             var node = graph.Nodes[n];
-            nodeInputs.Clear();
-            foreach (var name in node.Inputs)
-                nodeInputs.Add(name.Length == 0 ? null
-                    : scope.Find(name) ?? throw GraphException.At(node, $"input '{name}' has no value"));
-            var inputValues = nodeInputs.ToArray();
-            var context = new OpContext(node, plan.Opsets[n], inputValues, _training,
-                (sub, subInputs) => Run(sub, subInputs, scope));
-            var outputs = Invoke(plan.Kernels[n], context);
-            Observer?.Invoke(graph, node, inputValues, outputs);
-            for (var o = 0; o < node.Outputs.Count; o++)
+            var inputSlots = plan.NodeInputSlots[n];
+            var inputValues = new Tensor?[inputSlots.Length];
+            for (var i = 0; i < inputSlots.Length; i++)
             {
-                var name = node.Outputs[o];
-                if (name.Length == 0) continue;
-                var value = o < outputs.Length ? outputs[o] : null;
-                if (value is null) throw GraphException.At(node, $"output {o} ('{name}') was not produced");
-                scope.Set(name, value);
+                var slot = inputSlots[i];
+                if (slot < 0) continue;
+                inputValues[i] = values[slot] ?? throw GraphException.At(node, $"input '{node.Inputs[i]}' has no value");
             }
-            foreach (var name in plan.ReleaseAfter[n]) scope.Release(name);
+            var context = new OpContext(node, plan.Opsets[n], inputValues, _training, runSubgraph);
+            var start = profile ? Stopwatch.GetTimestamp() : 0;
+            var outputs = Invoke(plan.Kernels[n], context);
+            if (profile) OpProfile.Add(node.QualifiedOpType, Stopwatch.GetTimestamp() - start);
+            Observer?.Invoke(graph, node, inputValues, outputs);
+            var outputSlots = plan.NodeOutputSlots[n];
+            for (var o = 0; o < outputSlots.Length; o++)
+            {
+                if (outputSlots[o] < 0) continue;
+                var value = o < outputs.Length ? outputs[o] : null;
+                if (value is null) throw GraphException.At(node, $"output {o} ('{node.Outputs[o]}') was not produced");
+                values[outputSlots[o]] = value;
+            }
+            foreach (var slot in plan.ReleaseSlots[n]) values[slot] = null;
         }
         var result = new Tensor[graph.Outputs.Count];
         for (var i = 0; i < result.Length; i++)
-            result[i] = scope.Find(graph.Outputs[i].Name)
+            result[i] = values[plan.OutputSlots[i]]
                 ?? throw new GraphException($"graph '{graph.Name}': output '{graph.Outputs[i].Name}' has no value");
         return result;
     }

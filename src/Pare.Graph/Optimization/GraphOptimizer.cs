@@ -20,6 +20,7 @@ internal static class GraphOptimizer
     public static OptimizationReport Run(Model model)
     {
         model.Graph.Sort();
+        QdqFusion.Run(model.Graph); // before constant folding, which would dequantize the int8 weights
         var constants = ConstantFolding.Run(model);
         var batchNorms = BatchNormFolding.Run(model.Graph);
         constants += ConstantFolding.Run(model);
