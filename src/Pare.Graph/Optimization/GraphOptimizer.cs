@@ -5,7 +5,7 @@ namespace Pare.Graph.Optimization;
 /// <param name="FoldedBatchNorms">batch norms folded into the conv before them</param>
 public sealed record OptimizationReport(int FoldedConstants, int FoldedBatchNorms)
 {
-    /// <summary>constant Mul/Add after a conv folded into its weights and bias</summary>
+    /// <summary>constant scalar Mul/Add around a conv's activation absorbed into its FusedConv (pre_/output_ scale and shift)</summary>
     public int FoldedAffines { get; init; }
 
     /// <summary>activations fused into the conv before them (FusedConv nodes)</summary>
@@ -14,7 +14,7 @@ public sealed record OptimizationReport(int FoldedConstants, int FoldedBatchNorm
 
 /// <summary>The inference executor's rewrites, in order: constant folding, then batch-norm folding, then constant
 /// folding again (so exporter-emitted weight arithmetic disappears), then removal of unused initializers, then
-/// conv epilogue fusion (constant scale/shift folded into weights, activations into FusedConv nodes).</summary>
+/// conv epilogue fusion (constant scalar scale/shift, residual Add and activation into FusedConv nodes).</summary>
 internal static class GraphOptimizer
 {
     public static OptimizationReport Run(Model model)
