@@ -3,10 +3,18 @@ namespace Pare.Graph.Optimization;
 /// <summary>What the inference executor did to a model before running it.</summary>
 /// <param name="FoldedConstants">nodes evaluated once and replaced by initializers</param>
 /// <param name="FoldedBatchNorms">batch norms folded into the conv before them</param>
-public sealed record OptimizationReport(int FoldedConstants, int FoldedBatchNorms);
+public sealed record OptimizationReport(int FoldedConstants, int FoldedBatchNorms)
+{
+    /// <summary>constant scalar Mul/Add around a conv's activation absorbed into its FusedConv (pre_/output_ scale and shift)</summary>
+    public int FoldedAffines { get; init; }
+
+    /// <summary>activations fused into the conv before them (FusedConv nodes)</summary>
+    public int FusedActivations { get; init; }
+}
 
 /// <summary>The inference executor's rewrites, in order: constant folding, then batch-norm folding, then constant
-/// folding again (so exporter-emitted weight arithmetic disappears), then removal of unused initializers.</summary>
+/// folding again (so exporter-emitted weight arithmetic disappears), then removal of unused initializers, then
+/// conv epilogue fusion (constant scalar scale/shift, residual Add and activation into FusedConv nodes).</summary>
 internal static class GraphOptimizer
 {
     public static OptimizationReport Run(Model model)
@@ -17,6 +25,7 @@ internal static class GraphOptimizer
         var batchNorms = BatchNormFolding.Run(model.Graph);
         constants += ConstantFolding.Run(model);
         BatchNormFolding.DropUnused(model.Graph);
-        return new OptimizationReport(constants, batchNorms);
+        var (affines, activations) = ConvActivationFusion.Run(model);
+        return new OptimizationReport(constants, batchNorms) { FoldedAffines = affines, FusedActivations = activations };
     }
 }
