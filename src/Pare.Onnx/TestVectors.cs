@@ -29,6 +29,16 @@ public static class TestVectors
         return result;
     }
 
+    /// <summary>Reads <c>output_0.pb</c>, <c>output_1.pb</c>, … from <paramref name="folder"/> until one is missing
+    /// (the expected outputs of a test case).</summary>
+    public static IReadOnlyList<Tensor> ReadOutputs(string folder)
+    {
+        var result = new List<Tensor>();
+        for (var k = 0; File.Exists(Path.Combine(folder, $"output_{k}.pb")); k++)
+            result.Add(TensorFile.Read(Path.Combine(folder, $"output_{k}.pb")).Tensor);
+        return result;
+    }
+
     /// <summary>Writes <paramref name="tensors"/> as <c>output_K.pb</c> in <paramref name="folder"/> (created if
     /// needed), each named as the model's K-th output and written atomically (temporary file, then rename).</summary>
     /// <returns>the paths written</returns>

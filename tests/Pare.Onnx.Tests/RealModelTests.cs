@@ -20,8 +20,8 @@ public class RealModelTests
         Assert.NotEmpty(sets);
         foreach (var set in sets)
         {
-            var inputs = Numbered(set, "input");
-            var expected = Numbered(set, "output");
+            var inputs = TestVectors.ReadInputs(set, session.Inputs);
+            var expected = TestVectors.ReadOutputs(set);
             var actual = session.Run(inputs);
             for (var k = 0; k < expected.Count; k++)
             {
@@ -29,14 +29,6 @@ public class RealModelTests
                 Assert.True(problem is null, $"{Path.GetFileName(set)} output {k}: {problem}");
             }
         }
-    }
-
-    private static List<Tensor> Numbered(string folder, string stem)
-    {
-        var result = new List<Tensor>();
-        for (var k = 0; File.Exists(Path.Combine(folder, $"{stem}_{k}.pb")); k++)
-            result.Add(TensorFile.Read(Path.Combine(folder, $"{stem}_{k}.pb")).Tensor);
-        return result;
     }
 
     [SharedDataFact(Models + "/onnx-small/mnist-8.onnx")]

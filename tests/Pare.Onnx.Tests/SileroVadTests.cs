@@ -49,12 +49,12 @@ public class SileroVadTests(ITestOutputHelper output)
     {
         var session = Session(version);
         var dir = Paths.Resolve($"{Folder}/reference/{version}/test_data_set_{set}");
-        var inputs = Enumerable.Range(0, session.Inputs.Count).Select(i => TensorFile.Read(Path.Combine(dir, $"input_{i}.pb")).Tensor).ToArray();
-        var outputs = session.Run(inputs);
-        Assert.Equal(session.Outputs.Count, outputs.Length);
+        var outputs = session.Run(TestVectors.ReadInputs(dir, session.Inputs));
+        var reference = TestVectors.ReadOutputs(dir);
+        Assert.Equal(reference.Count, outputs.Length);
         for (int o = 0; o < outputs.Length; o++)
         {
-            var expected = TensorFile.Read(Path.Combine(dir, $"output_{o}.pb")).Tensor;
+            var expected = reference[o];
             Assert.Equal(expected.Shape, outputs[o].Shape);
             float[] e = expected.ToArray<float>(), a = outputs[o].ToArray<float>();
             for (int i = 0; i < e.Length; i++)

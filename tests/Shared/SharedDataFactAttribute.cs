@@ -6,15 +6,21 @@ public sealed class SharedDataFactAttribute : FactAttribute
 {
     public SharedDataFactAttribute(params string[] relativePaths)
     {
-        var missing = relativePaths.Where(p => !File.Exists(Paths.Resolve(p)) && !Directory.Exists(Paths.Resolve(p))).ToList();
-        if (missing.Count > 0)
-            Skip = $"needs {string.Join(", ", missing.Select(Paths.Resolve))} (../shared beside the repository, or the Debian package)";
+        Skip = Paths.MissingMessage(relativePaths);
     }
 }
 
 /// <summary>Locations of the repository, ../shared and the embedded data.</summary>
 public static class Paths
 {
+    /// <summary>Null when every path exists, else a skip message naming the missing ones.</summary>
+    public static string? MissingMessage(string[] relativePaths)
+    {
+        var missing = relativePaths.Where(p => !File.Exists(Resolve(p)) && !Directory.Exists(Resolve(p))).ToList();
+        return missing.Count == 0 ? null
+            : $"needs {string.Join(", ", missing.Select(Resolve))} (../shared beside the repository, or the Debian package)";
+    }
+
     /// <summary>The repository root (the folder holding Pare.slnx).</summary>
     public static string Repo { get; } = FindRepo();
 
@@ -40,8 +46,6 @@ public sealed class SharedDataTheoryAttribute : TheoryAttribute
 {
     public SharedDataTheoryAttribute(params string[] relativePaths)
     {
-        var missing = relativePaths.Where(p => !File.Exists(Paths.Resolve(p)) && !Directory.Exists(Paths.Resolve(p))).ToList();
-        if (missing.Count > 0)
-            Skip = $"needs {string.Join(", ", missing.Select(Paths.Resolve))} (../shared beside the repository)";
+        Skip = Paths.MissingMessage(relativePaths);
     }
 }

@@ -35,7 +35,7 @@ internal static class QuantizeCommand
             var fp32 = OnnxModel.Load(source);
             var calibDir = parsed.GetValue(calib);
             if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
-            var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs.Count)
+            var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs)
                 : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32) : null;
             if (parsed.GetValue(maxSize) is { } budgetText)
             {

@@ -33,8 +33,8 @@ public static class ConformanceRunner
             if (sets.Count == 0) return new CaseResult(name, CaseOutcome.Skipped, "no test_data_set_* folder");
             foreach (var set in sets)
             {
-                var inputs = ReadNumbered(set, "input");
-                var expected = ReadNumbered(set, "output");
+                var inputs = TestVectors.ReadInputs(set, session.Inputs);
+                var expected = TestVectors.ReadOutputs(set);
                 var actual = session.Run(inputs);
                 if (actual.Length < expected.Count)
                     return new CaseResult(name, CaseOutcome.Failed, $"{Path.GetFileName(set)}: {actual.Length} outputs, expected {expected.Count}");
@@ -52,14 +52,6 @@ public static class ConformanceRunner
         {
             return new CaseResult(name, CaseOutcome.Failed, e.Message);
         }
-    }
-
-    private static List<Tensor> ReadNumbered(string folder, string stem)
-    {
-        var result = new List<Tensor>();
-        for (var k = 0; File.Exists(Path.Combine(folder, $"{stem}_{k}.pb")); k++)
-            result.Add(TensorFile.Read(Path.Combine(folder, $"{stem}_{k}.pb")).Tensor);
-        return result;
     }
 
     /// <summary>Null when <paramref name="actual"/> matches <paramref name="expected"/>, else what differs.</summary>
