@@ -15,6 +15,8 @@ public sealed class GemmSuite : IBenchSuite
         yield return Case("gemm_128x784x512", 128, 784, 512, 10);
         yield return Case("gemm_4096x128x128", 4096, 128, 128, 10);
         yield return Case("gemm_128x3136x128", 128, 3136, 128, 10);
+        // the 1×1 convolution that dominates PaddleOCR rec (240 channels, a 12×280 map)
+        yield return Case("gemm_240x240x3360", 240, 240, 3360, 10);
     }
 
     private static BenchCase Case(string name, int m, int k, int n, int reps) => new(name, () =>

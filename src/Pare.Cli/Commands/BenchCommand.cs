@@ -42,6 +42,8 @@ internal static class BenchCommand
                     p95 = Math.Round(stats.P95Ms, 4),
                     threads = Parallelism.ThreadCount,
                     runs = stats.Runs,
+                    alloc_mb = Math.Round(stats.AllocatedMbPerRun, 3),
+                    gc_pause_ms = Math.Round(stats.GcPauseMsPerRun, 4),
                     inputs = session.Inputs.Select(i => i.Name),
                     outputs = session.Outputs.Select(o => o.Name),
                 }));

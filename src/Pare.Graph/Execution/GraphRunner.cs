@@ -66,7 +66,7 @@ internal sealed class GraphRunner
             var context = new OpContext(node, plan.Opsets[n], inputValues, _training, runSubgraph);
             var start = profile ? Stopwatch.GetTimestamp() : 0;
             var outputs = Invoke(plan.Kernels[n], context);
-            if (profile) OpProfile.Add(node.QualifiedOpType, Stopwatch.GetTimestamp() - start);
+            if (profile) OpProfile.Add(OpProfile.Key(node, inputValues), Stopwatch.GetTimestamp() - start);
             Observer?.Invoke(graph, node, inputValues, outputs);
             var outputSlots = plan.NodeOutputSlots[n];
             for (var o = 0; o < outputSlots.Length; o++)
