@@ -4,7 +4,8 @@ using static Pare.Graph.Tests.Ops.OneNode;
 
 namespace Pare.Graph.Tests.Ops;
 
-/// <summary>GridSample: identity grids reproduce the input, gradients reach X and the grid, bad shapes fail.</summary>
+/// <summary>GridSample and AffineGrid: identity grids reproduce the input, gradients reach X, the grid and θ, bad
+/// shapes fail.</summary>
 public class GridSampleOpTests
 {
     private static Tensor R(ulong seed, float scale, params int[] shape) => Tensor.Uniform(new Shape(shape), -scale, scale, new Rng(seed));
@@ -71,6 +72,23 @@ public class GridSampleOpTests
     }
 
     [Fact]
+    public void The_identity_affine_grid_samples_the_input_back_and_theta_gets_gradients()
+    {
+        var theta = Tensor.FromSpan<float>([1f, 0f, 0f, 0f, 1f, 0f], new Shape(1, 2, 3));
+        var size = Tensor.FromSpan<long>([1, 2, 3, 4]);
+        var grid = Run(Make("AffineGrid", 2, 1), 20, theta, size)[0];
+        Assert.Equal(new Shape(1, 3, 4, 2), grid.Shape);
+        // align_corners = 0: x at the pixel centres (2j + 1)/4 − 1, y at (2i + 1)/3 − 1
+        var first = grid.ToArray<float>()[..2];
+        Assert.True(Math.Abs(first[0] + 0.75f) < 1e-6f && Math.Abs(first[1] + 2f / 3) < 1e-6f, $"first point ({first[0]}, {first[1]})");
+        var x = R(6, 1f, 1, 2, 3, 4);
+        var y = Run(Make("GridSample", 2, 1), 20, x, grid)[0].ToArray<float>();
+        var expected = x.ToArray<float>();
+        for (int i = 0; i < expected.Length; i++) Assert.True(Math.Abs(expected[i] - y[i]) < 1e-5f, $"element {i}");
+        GraphGradCheck.Check(Make("AffineGrid", 2, 1, ("align_corners", I(1))), 20, [0], R(7, 1f, 2, 3, 4), Tensor.FromSpan<long>([2, 1, 2, 3, 2]));
+    }
+
+    [Fact]
     public void Bad_shapes_and_modes_fail_naming_the_node()
     {
         void Fails(Node node, long opset, params Tensor[] inputs) =>
@@ -81,5 +99,7 @@ public class GridSampleOpTests
         Fails(Make("GridSample", 2, 1), 16, R(3, 1f, 1, 1, 2, 2, 2), R(4, 1f, 1, 1, 1, 1, 3));
         Fails(Make("GridSample", 2, 1, ("mode", S("area"))), 20, x, R(5, 1f, 1, 2, 2, 2));
         Fails(Make("GridSample", 2, 1, ("padding_mode", S("wrap"))), 20, x, R(5, 1f, 1, 2, 2, 2));
+        Fails(Make("AffineGrid", 2, 1), 20, R(6, 1f, 1, 2, 3), Tensor.FromSpan<long>([2, 1, 3, 4]));
+        Fails(Make("AffineGrid", 2, 1), 20, R(6, 1f, 1, 2, 3), Tensor.FromSpan<long>([1, 1, 3]));
     }
 }
