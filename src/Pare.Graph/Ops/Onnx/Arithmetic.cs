@@ -48,7 +48,7 @@ internal static class Arithmetic
         {
             // a scalar exponent 2 (|STFT|² in audio front ends) is one multiply, not a powf per element
             if (y.Count == 1 && y.Rank <= x.Rank && y.DType == DType.Float32 && !y.RequiresGrad && y.Contiguous().AsSpan<float>()[0] == 2f)
-                return [Float(c, () => CoreOps.Elementwise.Mul(x, x))];
+                return [Float(c, () => CoreOps.Elementwise.Pow(x, 2f))];
             return [Float(c, () => CoreOps.Elementwise.Pow(x, Cast.Convert(y, DType.Float32)))];
         }
         // integer base: exact integer powers for an integer exponent, else the double result truncated
