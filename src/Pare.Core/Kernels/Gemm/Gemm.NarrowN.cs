@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Gemm;
 
@@ -34,15 +35,36 @@ public static partial class Gemm
         if (m == 0) return;
         if (a.Length < (long)(m - 1) * lda + k || b.Length < (long)k * ldb || c.Length < (long)(m - 1) * ldc + n)
             throw new ArgumentException($"narrow GEMM: spans too short for m {m}, n {n}, k {k} (A {a.Length}, B {b.Length}, C {c.Length})");
-        ref float a0 = ref MemoryMarshal.GetReference(a);
-        ref float b0 = ref MemoryMarshal.GetReference(b);
-        ref float c0 = ref MemoryMarshal.GetReference(c);
+        if ((long)m * n * k < RowDotsParallelWork || Parallelism.ThreadCount == 1 || m < 2 * RowDotsChunk)
+        {
+            NarrowRows(0, m, n, k, ref MemoryMarshal.GetReference(a), lda, ref MemoryMarshal.GetReference(b), ldb,
+                ref MemoryMarshal.GetReference(c), ldc);
+            return;
+        }
+        // fixed chunks of rows, as in SgemmRowDots: every element is summed the same way on any thread
+        unsafe
+        {
+            fixed (float* pa = a, pb = b, pc = c)
+            {
+                float* pa1 = pa, pb1 = pb, pc1 = pc;
+                Parallelism.For((m + RowDotsChunk - 1) / RowDotsChunk, t =>
+                {
+                    int i0 = t * RowDotsChunk;
+                    NarrowRows(i0, Math.Min(m, i0 + RowDotsChunk), n, k, ref *pa1, lda, ref *pb1, ldb, ref *pc1, ldc);
+                });
+            }
+        }
+    }
+
+    // rows [i0, i1) of C
+    private static void NarrowRows(int i0, int i1, int n, int k, ref float a0, int lda, ref float b0, int ldb, ref float c0, int ldc)
+    {
         if (ldb == 4)
         {
             Span<float> lanes = stackalloc float[4];
-            int i = 0;
-            for (; i + 8 <= m; i += 8) Rows8x4(i, n, k, ref a0, lda, ref b0, ref c0, ldc, lanes);
-            for (; i < m; i++)
+            int i = i0;
+            for (; i + 8 <= i1; i += 8) Rows8x4(i, n, k, ref a0, lda, ref b0, ref c0, ldc, lanes);
+            for (; i < i1; i++)
             {
                 ref float ai = ref Unsafe.Add(ref a0, i * lda);
                 var s = Vector128<float>.Zero;
@@ -53,9 +75,9 @@ public static partial class Gemm
         else
         {
             Span<float> lanes = stackalloc float[8];
-            int i = 0;
-            for (; i + 4 <= m; i += 4) Rows4x8(i, n, k, ref a0, lda, ref b0, ref c0, ldc, lanes);
-            for (; i < m; i++)
+            int i = i0;
+            for (; i + 4 <= i1; i += 4) Rows4x8(i, n, k, ref a0, lda, ref b0, ref c0, ldc, lanes);
+            for (; i < i1; i++)
             {
                 ref float ai = ref Unsafe.Add(ref a0, i * lda);
                 var s = Vector256<float>.Zero;
