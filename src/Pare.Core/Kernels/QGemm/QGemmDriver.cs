@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.QGemm;
@@ -122,19 +124,35 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
             }
         }
 
-        // Σ(a − za)(b − zb) = Σab − zb·Σa − za·Σb + K·za·zb, then the output conversion
+        // Σ(a − za)(b − zb) = Σab − zb·Σa − za·Σb + K·za·zb (in place, eight columns per AVX2 step), then the output
+        // conversion of the row
         private void Finish(int* tile, int row0, int rows, int[] sums, int sumOffset, int c0, int cols)
         {
             for (int i = 0; i < rows; i++)
             {
-                int row = row0 + i, za = AZero[AZeroCount == 1 ? 0 : row], rowSum = sums[sumOffset + i];
+                int row = row0 + i, za = AZero[AZeroCount == 1 ? 0 : row], rowSum = sums[sumOffset + i], kza = unchecked(K * za);
                 int* t = tile + i * QGemmPackedB.PanelWidth;
-                for (int j = 0; j < cols; j++)
+                int j = 0;
+                if (Avx2.IsSupported)
                 {
-                    int col = c0 + j, zb = BZero[col];
-                    int acc = unchecked(t[j] - zb * rowSum - za * ColSums[col] + K * za * zb);
-                    Epilogue.Write(row, col, acc);
+                    var vRowSum = Vector256.Create(rowSum);
+                    var vZa = Vector256.Create(za);
+                    var vKza = Vector256.Create(kza);
+                    for (; j + 8 <= cols; j += 8)
+                    {
+                        var zb = Avx.LoadVector256(BZero + c0 + j);
+                        var colSum = Avx.LoadVector256(ColSums + c0 + j);
+                        var v = Avx2.Subtract(Avx.LoadVector256(t + j), Avx2.MultiplyLow(zb, vRowSum));
+                        v = Avx2.Add(Avx2.Subtract(v, Avx2.MultiplyLow(vZa, colSum)), Avx2.MultiplyLow(vKza, zb));
+                        Avx.Store(t + j, v);
+                    }
                 }
+                for (; j < cols; j++)
+                {
+                    int zb = BZero[c0 + j];
+                    t[j] = unchecked(t[j] - zb * rowSum - za * ColSums[c0 + j] + kza * zb);
+                }
+                Epilogue.WriteRow(row, c0, cols, t);
             }
         }
     }
