@@ -102,10 +102,41 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                 byte* src = A + (long)(r0 + r) * Lda;
                 byte* panel = dst + r / mr * panelBytes;
                 int i = r % mr, sum = 0;
+                int kk = 0;
+                if (Avx2.IsSupported)
+                {
+                    // 16 bytes (4 quads) per step: the row sum by vpsadbw, the quads scattered at the panel's quad
+                    // stride (MR quads apart), as bytes or zero-extended to int16 (vpmovzxbw)
+                    var sad = Vector128<long>.Zero;
+                    long stride = (long)mr * 4 * (wide ? 2 : 1);
+                    byte* d = panel + i * 4 * (wide ? 2 : 1);
+                    for (; kk + 16 <= K; kk += 16, d += 4 * stride)
+                    {
+                        var v = Sse2.LoadVector128(src + kk);
+                        sad = Sse2.Add(sad, Sse2.SumAbsoluteDifferences(v, Vector128<byte>.Zero).AsInt64());
+                        if (wide)
+                        {
+                            var w16 = Avx2.ConvertToVector256Int16(v).AsUInt64();
+                            *(ulong*)d = w16.GetElement(0);
+                            *(ulong*)(d + stride) = w16.GetElement(1);
+                            *(ulong*)(d + 2 * stride) = w16.GetElement(2);
+                            *(ulong*)(d + 3 * stride) = w16.GetElement(3);
+                        }
+                        else
+                        {
+                            var u = v.AsUInt32();
+                            *(uint*)d = u.GetElement(0);
+                            *(uint*)(d + stride) = u.GetElement(1);
+                            *(uint*)(d + 2 * stride) = u.GetElement(2);
+                            *(uint*)(d + 3 * stride) = u.GetElement(3);
+                        }
+                    }
+                    sum = (int)(sad.GetElement(0) + sad.GetElement(1));
+                }
                 if (wide)
                 {
                     short* d = (short*)panel + i * 4;
-                    for (int kk = 0; kk < K; kk++)
+                    for (; kk < K; kk++)
                     {
                         d[(kk >> 2) * mr * 4 + (kk & 3)] = src[kk];
                         sum += src[kk];
@@ -114,7 +145,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                 else
                 {
                     byte* d = panel + i * 4;
-                    for (int kk = 0; kk < K; kk++)
+                    for (; kk < K; kk++)
                     {
                         d[(kk >> 2) * mr * 4 + (kk & 3)] = src[kk];
                         sum += src[kk];

@@ -99,6 +99,15 @@ public static class LinearQuantizer
             for (int i = 0; i < x.Length; i++) y[i] = table[x[i]];
             return;
         }
+        if (inner == 1)
+        {
+            // the last axis: rows of `channels` values, value j looked up in table j
+            int rows = x.Length / channels, at = 0;
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < channels; j++, at++) y[at] = table[(j << 8) | x[at]];
+            for (int j = 0; at < x.Length; j++, at++) y[at] = table[(j << 8) | x[at]];
+            return;
+        }
         for (int start = 0, c = 0; start < x.Length; start += inner, c = c + 1 == channels ? 0 : c + 1)
         {
             var t = table.Slice(c * 256, 256);

@@ -203,16 +203,25 @@ internal static class QuantizedGemm
     }
 
     // dst (cols × rows) = srcᵀ (rows × cols), in 16×16 blocks so both sides stay in cache
-    private static void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst)
+    private static unsafe void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst) where T : unmanaged
     {
         const int Block = 16;
-        for (int r0 = 0; r0 < rows; r0 += Block)
-            for (int c0 = 0; c0 < cols; c0 += Block)
-            {
-                int r1 = Math.Min(rows, r0 + Block), c1 = Math.Min(cols, c0 + Block);
-                for (int r = r0; r < r1; r++)
-                    for (int cc = c0; cc < c1; cc++) dst[cc * rows + r] = src[r * cols + cc];
-            }
+        if (src.Length < rows * cols || dst.Length < rows * cols) throw new ArgumentException("transpose: buffers too small");
+        fixed (T* ps = src)
+        fixed (T* pd = dst)
+        {
+            for (int r0 = 0; r0 < rows; r0 += Block)
+                for (int c0 = 0; c0 < cols; c0 += Block)
+                {
+                    int r1 = Math.Min(rows, r0 + Block), c1 = Math.Min(cols, c0 + Block);
+                    for (int cc = c0; cc < c1; cc++)
+                    {
+                        T* d = pd + (long)cc * rows;
+                        T* sc = ps + cc;
+                        for (int r = r0; r < r1; r++) d[r] = sc[(long)r * cols];
+                    }
+                }
+        }
     }
 
     // rows of the im2col matrix over NHWC input: one per output pixel of every image, K = (ky, kx, c) for the
