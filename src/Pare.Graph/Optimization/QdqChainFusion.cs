@@ -33,7 +33,7 @@ internal static class QdqChainFusion
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var dq = graph.Nodes[i];
-            if (!Is(dq, "DequantizeLinear") || Chain(graph, dq) is not { } chain) continue;
+            if (!Is(dq, "DequantizeLinear") || (Chain(graph, dq) ?? Region(graph, dq)) is not { } chain) continue;
             var table = Tabulate(model, dq, chain);
             if (table is null) continue;
             Rewrite(graph, dq, chain, table.Value.Table, table.Value.AxisFromEnd);
@@ -114,6 +114,58 @@ internal static class QdqChainFusion
         }
     }
 
+    // an elementwise region with forks (hard swish's y·clip(y + 3, 0, 6)/6): every node reads only region values and
+    // constants, every region value is read only inside the region, and one QuantizeLinear reads the region's result
+    private static ChainInfo? Region(ModelGraph graph, Node dq)
+    {
+        if (!ScalarParams(graph, dq) || graph.Initializers.ContainsKey(dq.Inputs[0])) return null;
+        var outputs = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var values = new HashSet<string>(StringComparer.Ordinal) { dq.Outputs[0] };
+        var members = new HashSet<Node>();
+        var pending = new Queue<string>([dq.Outputs[0]]);
+        Node? quantize = null;
+        int axisFromEnd = 0, channels = 1;
+        while (pending.TryDequeue(out var v))
+        {
+            if (outputs.Contains(v)) return null;
+            var readers = Readers(graph, v);
+            if (readers.Count == 0) return null;
+            foreach (var r in readers)
+            {
+                if (members.Contains(r)) continue;
+                if (Is(r, "QuantizeLinear"))
+                {
+                    if (readers.Count != 1 || r.Inputs[0] != v || quantize is not null || !ScalarParams(graph, r)) return null;
+                    quantize = r;
+                    continue;
+                }
+                if (r.Domain.Length != 0 || r.Outputs.Count < 1 || r.Outputs.Skip(1).Any(o => o.Length > 0)) return null;
+                if (!Unary.Contains(r.OpType) && r.OpType is not ("Add" or "Sub" or "Mul" or "Div")) return null;
+                members.Add(r);
+                values.Add(r.Outputs[0]);
+                pending.Enqueue(r.Outputs[0]);
+            }
+        }
+        if (quantize is null || members.Count == 0) return null;
+        foreach (var r in members)
+            foreach (var input in r.Inputs)
+            {
+                if (input.Length == 0 || values.Contains(input)) continue;
+                if (!graph.Initializers.TryGetValue(input, out var k)) return null;
+                if (Unary.Contains(r.OpType) || k.Count == 1) continue;
+                if (k.DType != DType.Float32) return null;
+                var dims = k.Shape.Dims.ToArray();
+                int varying = Array.FindIndex(dims, d => d != 1);
+                if (Array.FindLastIndex(dims, d => d != 1) != varying) return null;
+                int fromEnd = dims.Length - varying;
+                if (axisFromEnd != 0 && (axisFromEnd != fromEnd || channels != dims[varying])) return null;
+                (axisFromEnd, channels) = (fromEnd, dims[varying]);
+            }
+        // graph order is a topological order of the region
+        var ordered = graph.Nodes.Where(members.Contains).ToList();
+        return new ChainInfo(ordered, [], quantize, axisFromEnd, channels);
+    }
+
     // runs DequantizeLinear, the chain's functions and the QuantizeLinear on the 256 byte values (per channel)
     private static (Tensor Table, int AxisFromEnd)? Tabulate(Model model, Node dq, ChainInfo chain)
     {
@@ -144,9 +196,13 @@ internal static class QdqChainFusion
         using var _ = Tape.NoGrad();
         try
         {
-            x = Evaluate(model, dq, x);
-            foreach (var f in chain.Functions) x = Evaluate(model, f, x);
-            x = Evaluate(model, chain.Quantize, x);
+            var known = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            known[dq.Outputs[0]] = Evaluate(model, dq, known, x);
+            // in graph order; a data-movement op passes its input on (the table is a function of each value alone)
+            var moves = chain.Movements.ToHashSet();
+            foreach (var f in graph.Nodes.Where(n => moves.Contains(n) || chain.Functions.Contains(n)))
+                known[f.Outputs[0]] = moves.Contains(f) ? known[f.Inputs[0]] : Evaluate(model, f, known, null);
+            x = Evaluate(model, chain.Quantize, known, null);
         }
         catch (Exception e) when (e is PareException or ArgumentException or InvalidOperationException)
         {
@@ -163,12 +219,14 @@ internal static class QdqChainFusion
         return (result, chain.AxisFromEnd == 0 ? 1 : chain.AxisFromEnd);
     }
 
-    private static Tensor Evaluate(Model model, Node node, Tensor x)
+    // a node on tabulation inputs: region values by name, initializers, and `first` for the chain's start
+    private static Tensor Evaluate(Model model, Node node, Dictionary<string, Tensor> values, Tensor? first)
     {
         var kernel = OpRegistry.Find(node.Domain, node.OpType) ?? throw new InvalidOperationException($"no kernel for {node.OpType}");
-        var inputs = node.Inputs.Select(n => n.Length == 0 ? null : model.Graph.Initializers.GetValueOrDefault(n)).ToArray();
-        int slot = Array.FindIndex(node.Inputs.ToArray(), n => n.Length > 0 && !model.Graph.Initializers.ContainsKey(n));
-        inputs[slot < 0 ? 0 : slot] = x;
+        var inputs = node.Inputs.Select(n => n.Length == 0 ? null : values.GetValueOrDefault(n) ?? model.Graph.Initializers.GetValueOrDefault(n)).ToArray();
+        if (first is not null) inputs[0] = first;
+        if (inputs.Select((t, k) => t is null && node.Inputs[k].Length > 0).Any(missing => missing))
+            throw new InvalidOperationException($"{node.OpType} reads a value outside the chain");
         return kernel.Run(new OpContext(node, model.OpsetOf(node.Domain), inputs, false,
             (_, _) => throw new InvalidOperationException("no subgraphs in a quantized chain")))[0]
             ?? throw new InvalidOperationException($"{node.OpType} gave no output");
