@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pare.Core;
+using Pare.Core.Kernels.Indexing;
 using Pare.Core.Kernels.QGemm;
 
 namespace Pare.Graph.Ops.Onnx;
@@ -111,7 +112,7 @@ internal static class QuantizedGemm
                 return Tensor.Wrap(y, shape);
             }
             var result = NewBytes(rq.Signed, batch * mOut * plane, shape, out var yb);
-            for (int b = 0; b < batch; b++) Transpose<byte>(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
+            for (int b = 0; b < batch; b++) ByteTranspose.Run(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
             return result;
         }
         finally
@@ -190,7 +191,7 @@ internal static class QuantizedGemm
             var image = src.Slice(b * ch * hw, ch * hw);
             var outImage = dst.Slice(b * ch * hw, ch * hw);
             if (ch == 1) image.CopyTo(outImage);
-            else Transpose(image, ch, hw, outImage);
+            else ByteTranspose.Run(image, ch, hw, outImage);
             if (flip != 0) Flip(outImage);
         }
     }
