@@ -204,7 +204,7 @@ internal static class QdqChainFusion
                 known[f.Outputs[0]] = moves.Contains(f) ? known[f.Inputs[0]] : Evaluate(model, f, known, null);
             x = Evaluate(model, chain.Quantize, known, null);
         }
-        catch (Exception e) when (e is PareException or ArgumentException or InvalidOperationException)
+        catch (Exception e) when (e is PareException or ArgumentException or InvalidOperationException or KeyNotFoundException)
         {
             return null; // left to the executor, which reports it with the node's name
         }
