@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace Pare.Core.Kernels.Pool;
 
 /// <summary>2-D max pooling of 8-bit planes without padding (floor mode, dilation 1): the int8/uint8 MaxPool of
@@ -39,7 +42,9 @@ public static class MaxPoolBytes
                     else for (int i = 0; i < w; i++) rowMax[i] = Math.Max(rowMax[i], (byte)(row[i] ^ 0x80));
                 }
                 var outRow = outPlane.Slice(oy * outW, outW);
-                for (int ox = 0; ox < outW; ox++)
+                int ox = 0;
+                if (kw == 2 && sw == 2 && Avx2.IsSupported) ox = Pairs(rowMax, outRow, flip);
+                for (; ox < outW; ox++)
                 {
                     int at = ox * sw;
                     byte m = rowMax[at];
@@ -48,6 +53,26 @@ public static class MaxPoolBytes
                 }
             }
         }
+    }
+
+    // 2-wide stride-2 windows, 16 outputs per step: each 16-bit lane holds a pair; max(low byte, high byte), packed
+    private static unsafe int Pairs(ReadOnlySpan<byte> rowMax, Span<byte> outRow, byte flip)
+    {
+        int ox = 0;
+        var low = Vector256.Create((ushort)0xFF);
+        var f = Vector128.Create(flip);
+        fixed (byte* src = rowMax)
+        fixed (byte* dst = outRow)
+        {
+            for (; ox + 16 <= outRow.Length && 2 * ox + 32 <= rowMax.Length; ox += 16)
+            {
+                var v = Avx.LoadVector256(src + 2 * ox).AsUInt16();
+                var m = Avx2.Max(Avx2.And(v, low), Avx2.ShiftRightLogical(v, 8));
+                var packed = Sse2.PackUnsignedSaturate(m.GetLower().AsInt16(), m.GetUpper().AsInt16());
+                Sse2.Store(dst + ox, Sse2.Xor(packed, f));
+            }
+        }
+        return ox;
     }
 
     private static void Flip(Span<byte> values)

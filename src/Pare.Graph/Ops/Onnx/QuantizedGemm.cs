@@ -226,29 +226,50 @@ internal static class QuantizedGemm
     }
 
     // rows of the im2col matrix over NHWC input: one per output pixel of every image, K = (ky, kx, c) for the
-    // channels [c0, c0 + cg) of a group; padding = the zero point
-    private static void Im2ColNhwc(ReadOnlySpan<byte> xn, int batch, int ch, int h, int w, int c0, int cg, int kh, int kw, Spatial s,
+    // channels [c0, c0 + cg) of a group; padding = the zero point. Without groups and dilation the kW taps of a
+    // kernel row are kW·C contiguous input bytes: one copy when they are all inside the image.
+    private static unsafe void Im2ColNhwc(ReadOnlySpan<byte> xn, int batch, int ch, int h, int w, int c0, int cg, int kh, int kw, Spatial s,
         int outH, int outW, byte pad, Span<byte> cols)
     {
-        int kDim = cg * kh * kw;
-        for (int b = 0; b < batch; b++)
-            for (int oy = 0; oy < outH; oy++)
-                for (int ox = 0; ox < outW; ox++)
-                {
-                    var row = cols.Slice(((b * outH + oy) * outW + ox) * kDim, kDim);
-                    int at = 0;
-                    for (int ky = 0; ky < kh; ky++)
+        int kDim = cg * kh * kw, sy = s.Strides[0], sx = s.Strides[1], dy = s.Dilations[0], dx = s.Dilations[1], py = s.Begin[0], px = s.Begin[1];
+        if (xn.Length < batch * h * w * ch || cols.Length < batch * outH * outW * kDim) throw new ArgumentException("im2col: buffers too small");
+        bool rowCopies = cg == ch && dx == 1;
+        fixed (byte* src = xn)
+        fixed (byte* dst = cols)
+        {
+            byte* row = dst;
+            for (int b = 0; b < batch; b++)
+                for (int oy = 0; oy < outH; oy++)
+                    for (int ox = 0; ox < outW; ox++, row += kDim)
                     {
-                        int iy = oy * s.Strides[0] - s.Begin[0] + ky * s.Dilations[0];
-                        for (int kx = 0; kx < kw; kx++, at += cg)
+                        int ix0 = ox * sx - px;
+                        byte* at = row;
+                        for (int ky = 0; ky < kh; ky++)
                         {
-                            int ix = ox * s.Strides[1] - s.Begin[1] + kx * s.Dilations[1];
-                            if (iy < 0 || iy >= h || ix < 0 || ix >= w) row.Slice(at, cg).Fill(pad);
-                            else if (cg == 1) row[at] = xn[((b * h + iy) * w + ix) * ch + c0];
-                            else xn.Slice(((b * h + iy) * w + ix) * ch + c0, cg).CopyTo(row.Slice(at, cg));
+                            int iy = oy * sy - py + ky * dy;
+                            if (iy < 0 || iy >= h)
+                            {
+                                new Span<byte>(at, kw * cg).Fill(pad);
+                                at += kw * cg;
+                                continue;
+                            }
+                            byte* line = src + ((long)(b * h + iy) * w) * ch + c0;
+                            if (rowCopies && ix0 >= 0 && ix0 + kw <= w)
+                            {
+                                Buffer.MemoryCopy(line + (long)ix0 * ch, at, kw * cg, kw * cg);
+                                at += kw * cg;
+                                continue;
+                            }
+                            for (int kx = 0; kx < kw; kx++, at += cg)
+                            {
+                                int ix = ix0 + kx * dx;
+                                if (ix < 0 || ix >= w) new Span<byte>(at, cg).Fill(pad);
+                                else if (cg == 1) *at = line[(long)ix * ch];
+                                else Buffer.MemoryCopy(line + (long)ix * ch, at, cg, cg);
+                            }
                         }
                     }
-                }
+        }
     }
 
     private static int OutSize(int size, Spatial s, int axis)
