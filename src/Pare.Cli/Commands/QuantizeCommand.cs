@@ -21,16 +21,24 @@ internal static class QuantizeCommand
         var dataFree = new Option<bool>("--data-free") { Description = "calibrate on inputs synthesized from the model's BatchNorm statistics (no data)" };
         var maxSize = new Option<string?>("--max-size") { Description = "largest output file, bytes with optional KB/MB suffix; bits are chosen per layer (needs --calib or --data-free)" };
         var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
+        var biasCorrection = new Option<bool>("--bias-correction") { Description = "correct each layer's bias for the output mean shift of its weight quantization (needs --calib or --data-free)" };
+        var exclude = new Option<string?>("--exclude") { Description = "comma-separated node names left in float (weights and activations)" };
         var threads = CommonOptions.Threads();
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
-            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, threads,
+            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, threads,
         };
         command.SetAction(parsed =>
         {
             CommonOptions.ApplyThreads(parsed.GetValue(threads));
             var (gran, group) = ParseGranularity(parsed.GetValue(granularity)!);
-            var options = new QuantizationOptions(ParseMode(parsed.GetValue(mode)!), parsed.GetValue(bits), gran, group, parsed.GetValue(estimator)!);
+            var options = new QuantizationOptions(ParseMode(parsed.GetValue(mode)!), parsed.GetValue(bits), gran, group, parsed.GetValue(estimator)!)
+            {
+                BiasCorrection = parsed.GetValue(biasCorrection),
+                LayerBits = parsed.GetValue(exclude) is { } names
+                    ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToDictionary(n => n, _ => 32, StringComparer.Ordinal)
+                    : null,
+            };
             var source = parsed.GetValue(model)!;
             var fp32 = OnnxModel.Load(source);
             var calibDir = parsed.GetValue(calib);
@@ -42,7 +50,12 @@ internal static class QuantizeCommand
                 var budget = ParseSize(budgetText);
                 if (batches is null) throw new ArgumentException("--max-size needs --calib DIR or --data-free: layer sensitivities are measured on inputs");
                 var allocation = BudgetAllocation.Allocate(fp32, options with { Granularity = Granularity.Group }, budget, batches);
-                options = options with { Granularity = Granularity.Group, LayerBits = allocation.LayerBits };
+                var excluded = options.LayerBits ?? new Dictionary<string, int>();
+                options = options with
+                {
+                    Granularity = Granularity.Group,
+                    LayerBits = allocation.LayerBits.ToDictionary(kv => kv.Key, kv => excluded.ContainsKey(kv.Key) ? 32 : kv.Value, StringComparer.Ordinal),
+                };
             }
             var (quantized, record) = QuantizationPass.Run(fp32, options, batches);
             var target = parsed.GetValue(outPath)!;
