@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Pare.Compression.Quantization;
 using Pare.Onnx;
-using Spectre.Console;
 
 namespace Pare.Cli.Commands;
 
@@ -23,10 +22,11 @@ internal static class QuantizeCommand
         var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
         var biasCorrection = new Option<bool>("--bias-correction") { Description = "correct each layer's bias for the output mean shift of its weight quantization (needs --calib or --data-free)" };
         var exclude = new Option<string?>("--exclude") { Description = "comma-separated node names left in float (weights and activations)" };
+        var latencyRuns = new Option<int>("--latency-runs") { Description = "timed runs of fp32 and of the quantized model for the summary (on the first calibration batch)", DefaultValueFactory = _ => 10 };
         var threads = CommonOptions.Threads();
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
-            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, threads,
+            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, latencyRuns, threads,
         };
         command.SetAction(parsed =>
         {
@@ -57,18 +57,10 @@ internal static class QuantizeCommand
                     LayerBits = allocation.LayerBits.ToDictionary(kv => kv.Key, kv => excluded.ContainsKey(kv.Key) ? 32 : kv.Value, StringComparer.Ordinal),
                 };
             }
-            var (quantized, record) = QuantizationPass.Run(fp32, options, batches);
+            var (quantized, record, summary) = QuantizeDisplay.Run(fp32, options, batches, parsed.GetValue(latencyRuns), output);
             var target = parsed.GetValue(outPath)!;
             OnnxModel.Save(quantized, target);
-            var table = new Table().AddColumns("layer", "op", "bits", "weight error", "bytes (fp32 → quantized)");
-            foreach (var l in record.Layers)
-                table.AddRow(Markup.Escape(l.Node), l.OpType, l.Bits.ToString(CultureInfo.InvariantCulture),
-                    l.Error.ToString("F4", CultureInfo.InvariantCulture), $"{l.FloatBytes:N0} → {l.WeightBytes:N0}");
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-            console.Write(table);
-            long before = new FileInfo(source).Length, after = new FileInfo(target).Length;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{record.FoldedBatchNorms} batch norms folded, {record.CalibratedActivations} activations calibrated; file {before:N0} → {after:N0} bytes ({(double)after / before:F3}×); wrote {target}"));
+            QuantizeDisplay.Print(record, summary, target, output);
             return ExitCodes.Ok;
         });
         return command;

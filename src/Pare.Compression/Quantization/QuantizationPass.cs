@@ -41,7 +41,7 @@ public static class QuantizationPass
         ConstantFolding.Run(q); // weights computed from initializers (e.g. a reshaped MatMul weight) become initializers
         WeightSite.HoistSubgraphConstants(graph);
         var folded = options.FoldBatchNorms ? BatchNormFolding.Run(graph) : 0;
-        var sites = WeightSite.FindAll(graph).Where(s => BitsOf(options, s) < 32).ToList();
+        var sites = WeightSite.FindAll(graph).Where(s => BitsOf(options, s) < 32 && (s.IsLinear || options.QuantizeRecurrent)).ToList();
         var corrected = 0;
         if (options.BiasCorrection)
         {
