@@ -23,10 +23,13 @@ internal static class QuantizeCommand
         var biasCorrection = new Option<bool>("--bias-correction") { Description = "correct each layer's bias for the output mean shift of its weight quantization (needs --calib or --data-free)" };
         var exclude = new Option<string?>("--exclude") { Description = "comma-separated node names left in float (weights and activations)" };
         var latencyRuns = new Option<int>("--latency-runs") { Description = "timed runs of fp32 and of the quantized model for the summary (on the first calibration batch)", DefaultValueFactory = _ => 10 };
+        var dataFreeShape = new Option<string?>("--data-free-shape") { Description = "per-sample input dimensions for --data-free when the model declares symbolic ones, e.g. 3x48x192" };
+        var dataFreeBatches = new Option<int>("--data-free-batches") { Description = "synthetic batches of 32 for --data-free", DefaultValueFactory = _ => 4 };
+        var dataFreeSteps = new Option<int>("--data-free-steps") { Description = "Adam steps per synthetic batch for --data-free", DefaultValueFactory = _ => 200 };
         var threads = CommonOptions.Threads();
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
-            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, latencyRuns, threads,
+            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, latencyRuns, dataFreeShape, dataFreeBatches, dataFreeSteps, threads,
         };
         command.SetAction(parsed =>
         {
@@ -44,7 +47,8 @@ internal static class QuantizeCommand
             var calibDir = parsed.GetValue(calib);
             if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
             var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs)
-                : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32) : null;
+                : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32, parsed.GetValue(dataFreeBatches), steps: parsed.GetValue(dataFreeSteps),
+                    sampleShape: parsed.GetValue(dataFreeShape)?.Split('x').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray()) : null;
             if (parsed.GetValue(maxSize) is { } budgetText)
             {
                 var budget = ParseSize(budgetText);
