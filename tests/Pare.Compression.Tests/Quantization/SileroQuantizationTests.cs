@@ -33,7 +33,8 @@ public class SileroQuantizationTests(ITestOutputHelper output)
     {
         var (max, _, flips) = MaxDiff("v5", QuantizationMode.WeightOnly);
         Assert.True(max <= V5WeightOnlyBound, $"max |Δp| {max}");
-        Assert.True(flips <= 2, $"{flips} speech decisions flipped");
+        // measured: 3 of 1875 (convs and, since main's merge, its 8 LSTM W/R int8 too); 1 with the LSTMs float
+        Assert.True(flips <= 5, $"{flips} speech decisions flipped");
     }
 
     [SharedDataFact(Folder + "/silero_vad_legacy.onnx", Audio + "/en_num.wav", Audio + "/es.wav")]
