@@ -2,6 +2,8 @@
 // Peer runner: runs an ONNX model in ONNX Runtime (npm onnxruntime-node) on ONNX test-vector files and writes the
 // outputs the same way `pare run` does, so the two can be compared file by file.
 // usage: NODE_PATH=/work/ort/node_modules node ort_run.js MODEL.onnx INPUT_DIR OUT_DIR [THREADS]
+// ORT_OPT=disabled|basic|extended|all (default all) sets graphOptimizationLevel, e.g. to tell ORT's QDQ fusion
+// from its kernels.
 // Reads INPUT_DIR/input_K.pb (one serialized TensorProto each, K in the model's input order) and writes
 // OUT_DIR/output_K.pb named as the model's outputs. Handles float32, int64, int32, int8, uint8 and bool tensors.
 // TensorProto is decoded/encoded by hand (fields 1 dims, 2 data_type, 4 float_data, 5 int32_data, 7 int64_data,
@@ -92,7 +94,7 @@ function encodeTensor(tensor, name) {
 (async () => {
   const [model, inputDir, outDir, threads = '1'] = process.argv.slice(2);
   if (!outDir) throw new Error('usage: node ort_run.js MODEL.onnx INPUT_DIR OUT_DIR [THREADS]');
-  const s = await ort.InferenceSession.create(model, { intraOpNumThreads: +threads, interOpNumThreads: 1, graphOptimizationLevel: 'all' });
+  const s = await ort.InferenceSession.create(model, { intraOpNumThreads: +threads, interOpNumThreads: 1, graphOptimizationLevel: process.env.ORT_OPT || 'all' });
   const feeds = {};
   s.inputNames.forEach((name, k) => { feeds[name] = decodeTensor(fs.readFileSync(path.join(inputDir, `input_${k}.pb`))); });
   const results = await s.run(feeds);

@@ -14,11 +14,12 @@ internal static class RunCommand
         var inputs = new Option<string>("--inputs") { Description = "folder with input_K.pb (ONNX TensorProto, K in the model's input order)", Required = true };
         var outDir = new Option<string>("--out") { Description = "folder for output_K.pb (created; files written atomically)", Required = true };
         var threads = CommonOptions.Threads();
-        var command = new Command("run", "Run an ONNX model on tensor files") { model, inputs, outDir, threads };
+        var noOptimize = new Option<bool>("--no-optimize") { Description = "run the graph as written (no constant folding, no QDQ or activation fusion), e.g. to tell an optimizer difference from a kernel one" };
+        var command = new Command("run", "Run an ONNX model on tensor files") { model, inputs, outDir, threads, noOptimize };
         command.SetAction(parsed =>
         {
             CommonOptions.ApplyThreads(parsed.GetValue(threads));
-            var session = new InferenceSession(OnnxModel.Load(parsed.GetValue(model)!));
+            var session = new InferenceSession(OnnxModel.Load(parsed.GetValue(model)!), optimize: !parsed.GetValue(noOptimize));
             var results = session.Run(TestVectors.ReadInputs(parsed.GetValue(inputs)!, session.Inputs));
             foreach (var path in TestVectors.WriteOutputs(parsed.GetValue(outDir)!, session.Outputs, results))
                 output.WriteLine($"wrote {path}");
