@@ -5,7 +5,7 @@ namespace Pare.Core.Ops;
 
 /// <summary>Convolutions (cross-correlation, as PyTorch and ONNX define them) with their backward: x (N, C_in, H, W)
 /// or (N, C_in, L), weight (C_out, C_in/groups, kH, kW) or (C_out, C_in/groups, k), bias (C_out).</summary>
-public static class Convolution
+public static partial class Convolution
 {
     /// <summary>2-D convolution with PyTorch's symmetric int hyper-parameters.</summary>
     /// <param name="x">(N, C_in, H, W)</param>

@@ -24,18 +24,33 @@ public static unsafe class DepthwiseConv2d
     /// <param name="w">(C_out, 1, kH, kW)</param>
     /// <param name="bias">(C_out) or empty</param>
     /// <param name="y">(N, C_out, OutH, OutW), overwritten</param>
-    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        Forward(g, x, w, bias, default, ConvOutputStage.None, y);
+
+    /// <summary>As <see cref="Forward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>,
+    /// then the residual and the stage on each output plane by the task that computed it (the bias is already in the
+    /// sums: the accumulators start from it).</summary>
+    /// <param name="g">geometry with Groups = C_in</param>
+    /// <param name="x">(N, C_in, H, W)</param>
+    /// <param name="w">(C_out, 1, kH, kW)</param>
+    /// <param name="bias">(C_out) or empty</param>
+    /// <param name="residual">(N, C_out, OutH, OutW) or empty</param>
+    /// <param name="stage">what follows the bias</param>
+    /// <param name="y">(N, C_out, OutH, OutW), overwritten</param>
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> residual, ConvOutputStage stage, Span<float> y)
     {
+        ArgumentNullException.ThrowIfNull(stage);
         Conv2dKernel.CheckSizes(g, x.Length, w.Length, y.Length);
         if (g.InChannels != g.Groups) throw new ArgumentException($"depthwise convolution needs groups = C_in, geometry {g}");
         if (y.IsEmpty) return;
         var geo = g;
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, taps = g.KernelH * g.KernelW, mult = g.GroupOutChannels;
         int paddedPlane = (g.InHeight + g.PadTop + g.PadBottom) * PaddedRowStride(g);
-        bool hasBias = !bias.IsEmpty;
-        fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
+        bool hasBias = !bias.IsEmpty, finish = !residual.IsEmpty || !stage.IsNone;
+        fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y, pz0 = residual)
         {
-            float* px = px0, pw = pw0, pb = pb0, py = py0;
+            float* px = px0, pw = pw0, pb = pb0, py = py0, pz = pz0;
             // One task per input plane: its padded copy serves all `mult` output planes that read it.
             Parallelism.For(g.N * g.InChannels, p =>
             {
@@ -47,8 +62,10 @@ public static unsafe class DepthwiseConv2d
                     for (int j = 0; j < mult; j++)
                     {
                         int k = c * mult + j;
-                        var yp = new Span<float>(py + ((long)p * mult + j) * outPlane, outPlane);
+                        long offset = ((long)p * mult + j) * outPlane;
+                        var yp = new Span<float>(py + offset, outPlane);
                         PlaneForward(geo, padded, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp);
+                        if (finish) stage.ApplyRow(py + offset, outPlane, false, 0f, pz == null ? null : pz + offset);
                     }
                 }
                 finally
