@@ -32,6 +32,7 @@ public class ConvOutputStageTests
     [InlineData(1, 3, 47, 45, 13, 3, 3, 1, 1, 1)] // large image: bands of output rows, residual offset per band
     [InlineData(2, 6, 7, 21, 6, 3, 3, 1, 1, 6)] // depthwise
     [InlineData(1, 4, 9, 40, 8, 5, 5, 2, 2, 4)] // depthwise 5×5, multiplier 2, stride 2
+    [InlineData(1, 3, 5, 150, 3, 5, 5, 1, 2, 3)] // depthwise 5×5, rows of 64-output blocks and a tail
     [InlineData(1, 2, 1, 1, 3, 1, 1, 1, 0, 1)] // 1×1 image: the GEMV path
     public void Fused_forward_equals_conv_then_stage(int n, int c, int h, int w, int k, int kh, int kw, int stride, int pad, int groups)
     {

@@ -108,14 +108,16 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
         var pt = new Vector<float>(f.PreShift ?? 0f);
         var os = new Vector<float>(f.OutScale ?? 1f);
         var ot = new Vector<float>(f.OutShift ?? 0f);
+        // flags in locals: the stores through y could alias f as far as the JIT knows, so it would reload them
+        bool hasBias = f.HasBias, hasZ = f.HasZ;
         bool hasPs = f.PreScale.HasValue, hasPt = f.PreShift.HasValue, hasOs = f.OutScale.HasValue, hasOt = f.OutShift.HasValue;
         for (; i <= n - lanes; i += lanes)
         {
             var v = Vector.Load(y + i);
-            if (f.HasBias) v += bias;
+            if (hasBias) v += bias;
             if (hasPs) v *= ps;
             if (hasPt) v += pt;
-            if (f.HasZ) v += Vector.Load(z + i);
+            if (hasZ) v += Vector.Load(z + i);
             v = TOp.Run(v, a, b, c, d);
             if (hasOs) v *= os;
             if (hasOt) v += ot;

@@ -316,6 +316,33 @@ public static unsafe class DepthwiseConv2d
                 int ox = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
+                    // four vectors (64 outputs) at once: each tap's weight broadcast and offset are loaded once for the
+                    // four, so the loop issues ~1.25 loads per FMA instead of ~3 (the load ports, not the FMAs, bound
+                    // the one-vector loop). Each output still sums its taps in the same order from the same start.
+                    const int L = 16;
+                    for (; ox <= ow - 4 * L; ox += 4 * L)
+                    {
+                        float* o = yr + ox;
+                        Vector512<float> a0, a1, a2, a3;
+                        if (accumulate)
+                        {
+                            a0 = Vector512.Load(o); a1 = Vector512.Load(o + L); a2 = Vector512.Load(o + 2 * L); a3 = Vector512.Load(o + 3 * L);
+                        }
+                        else
+                        {
+                            a0 = a1 = a2 = a3 = Vector512.Create(bias);
+                        }
+                        for (int t = 0; t < taps; t++)
+                        {
+                            var wt = Vector512.Create(pwt[t]);
+                            float* s = rowBase + off[t] + ox;
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(s), wt, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(s + L), wt, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 2 * L), wt, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 3 * L), wt, a3);
+                        }
+                        a0.Store(o); a1.Store(o + L); a2.Store(o + 2 * L); a3.Store(o + 3 * L);
+                    }
                     for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
                     {
                         var acc = accumulate ? Vector512.Load(yr + ox) : Vector512.Create(bias);
