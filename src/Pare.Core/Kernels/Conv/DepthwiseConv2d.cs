@@ -64,8 +64,8 @@ public static unsafe class DepthwiseConv2d
                         int k = c * mult + j;
                         long offset = ((long)p * mult + j) * outPlane;
                         var yp = new Span<float>(py + offset, outPlane);
-                        PlaneForward(geo, padded, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp);
-                        if (finish) stage.ApplyRow(py + offset, outPlane, false, 0f, pz == null ? null : pz + offset);
+                        PlaneForward(geo, padded, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp,
+                            stage: finish ? stage : null, z: pz == null ? null : pz + offset);
                     }
                 }
                 finally
@@ -293,7 +293,9 @@ public static unsafe class DepthwiseConv2d
     // (a, b) of output (oy, ox) reads row oy·sH + a·dH at offset ((b·dW) mod sW)·phaseWidth + (b·dW) / sW + ox.
     // The largest column read, (OutW − 1)·sW + (kW − 1)·dW, is at most padded width − 1, so the last full vector of
     // every tap stays inside its phase; the tail is scalar with the same FMA order.
-    private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y, bool accumulate = false)
+    // A stage (with residual z of y's layout, or null) finishes each output row as soon as it is computed, while in L1.
+    private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y,
+        bool accumulate = false, ConvOutputStage? stage = null, float* z = null)
     {
         int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, sw = g.StrideW, rowStride = PaddedRowStride(g);
         int phaseWidth = rowStride / sw;
@@ -374,6 +376,7 @@ public static unsafe class DepthwiseConv2d
                     for (int t = 0; t < taps; t++) acc = MathF.FusedMultiplyAdd(rowBase[off[t] + ox], pwt[t], acc);
                     yr[ox] = acc;
                 }
+                stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
             }
         }
     }
