@@ -77,6 +77,76 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
         for (; i < n; i++) y[i] = Post(Activation.Scalar(Pre(y[i], z == null ? 0f : z[i], f)), f);
     }
 
+    /// <summary>Applies the stage in place to a rows × n block (a GEMM tile): row r is channel r's values at
+    /// y + r·ld, with bias[r] (bias null: none) and residual z + r·ld (z null: none). The constants are set up once
+    /// per block, not per row.</summary>
+    /// <param name="y">block, overwritten</param>
+    /// <param name="ld">row stride of y and z</param>
+    /// <param name="rows">rows</param>
+    /// <param name="n">values per row</param>
+    /// <param name="bias">rows biases, or null</param>
+    /// <param name="z">residual block, or null</param>
+    internal unsafe void ApplyTile(float* y, int ld, int rows, int n, float* bias, float* z)
+    {
+        if (n <= 0 || rows <= 0) return;
+        switch (Activation.Kind)
+        {
+            case ConvActivation.None: Tile<ConvEpilogue.IdentityOp>(y, ld, rows, n, bias, z); break;
+            case ConvActivation.Relu: Tile<ConvEpilogue.ReluOp>(y, ld, rows, n, bias, z); break;
+            case ConvActivation.Clip: Tile<ConvEpilogue.ClipOp>(y, ld, rows, n, bias, z); break;
+            case ConvActivation.HardSigmoid: Tile<ConvEpilogue.HardSigmoidOp>(y, ld, rows, n, bias, z); break;
+            case ConvActivation.HardSwish: Tile<ConvEpilogue.HardSwishOp>(y, ld, rows, n, bias, z); break;
+            case ConvActivation.LeakyRelu: Tile<ConvEpilogue.LeakyReluOp>(y, ld, rows, n, bias, z); break;
+            case ConvActivation.ShiftClipMulDiv: Tile<ConvEpilogue.ShiftClipMulDivOp>(y, ld, rows, n, bias, z); break;
+            default:
+                for (int r = 0; r < rows; r++)
+                    ApplyRow(y + (long)r * ld, n, bias != null, bias == null ? 0f : bias[r], z == null ? null : z + (long)r * ld);
+                break;
+        }
+    }
+
+    private unsafe void Tile<TOp>(float* y, int ld, int rows, int n, float* bias, float* z) where TOp : struct, ConvEpilogue.IVectorOp
+    {
+        int lanes = Vector<float>.Count;
+        bool vector = Vector.IsHardwareAccelerated, hasZ = z != null, hasBias = bias != null;
+        var a = new Vector<float>(Activation.A);
+        var b = new Vector<float>(Activation.B);
+        var c = new Vector<float>(Activation.C);
+        var d = new Vector<float>(Activation.D);
+        var ps = new Vector<float>(PreScale ?? 1f);
+        var pt = new Vector<float>(PreShift ?? 0f);
+        var os = new Vector<float>(OutputScale ?? 1f);
+        var ot = new Vector<float>(OutputShift ?? 0f);
+        bool hasPs = PreScale.HasValue, hasPt = PreShift.HasValue, hasOs = OutputScale.HasValue, hasOt = OutputShift.HasValue;
+        for (int r = 0; r < rows; r++)
+        {
+            float* yr = y + (long)r * ld, zr = hasZ ? z + (long)r * ld : null;
+            float br = hasBias ? bias[r] : 0f;
+            var vb = new Vector<float>(br);
+            int i = 0;
+            if (vector)
+            {
+                for (; i <= n - lanes; i += lanes)
+                {
+                    var v = Vector.Load(yr + i);
+                    if (hasBias) v += vb;
+                    if (hasPs) v *= ps;
+                    if (hasPt) v += pt;
+                    if (hasZ) v += Vector.Load(zr + i);
+                    v = TOp.Run(v, a, b, c, d);
+                    if (hasOs) v *= os;
+                    if (hasOt) v += ot;
+                    v.Store(yr + i);
+                }
+            }
+            if (i < n)
+            {
+                var f = new Factors(hasBias, br, PreScale, PreShift, hasZ, OutputScale, OutputShift);
+                for (; i < n; i++) yr[i] = Post(Activation.Scalar(Pre(yr[i], hasZ ? zr[i] : 0f, f)), f);
+            }
+        }
+    }
+
     private static float Pre(float v, float z, in Factors f)
     {
         if (f.HasBias) v += f.Bias;

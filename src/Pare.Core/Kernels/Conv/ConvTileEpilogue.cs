@@ -14,13 +14,6 @@ internal sealed unsafe class ConvTileEpilogue(ConvOutputStage stage, float* bias
     public float* Z { get; } = z;
 
     /// <inheritdoc/>
-    public void Apply(float* c, int ldc, int row, int rows, int col, int cols)
-    {
-        for (int i = 0; i < rows; i++)
-        {
-            int r = row + i;
-            float* zr = Z == null ? null : Z + (long)r * ldc + col;
-            stage.ApplyRow(c + (long)i * ldc, cols, bias != null, bias == null ? 0f : bias[Channel0 + r], zr);
-        }
-    }
+    public void Apply(float* c, int ldc, int row, int rows, int col, int cols) =>
+        stage.ApplyTile(c, ldc, rows, cols, bias == null ? null : bias + Channel0 + row, Z == null ? null : Z + (long)row * ldc + col);
 }
