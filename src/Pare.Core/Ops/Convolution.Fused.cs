@@ -6,7 +6,7 @@ namespace Pare.Core.Ops;
 public static partial class Convolution
 {
     /// <summary>y = stage(conv2d(x, weight) + bias, residual), computed as conv2d followed by the stage's ops one at a
-    /// time would (bit for bit), but finished tile by tile on the threads of the convolution. For inference graphs
+    /// time would (bit for bit), but finished block by block on the threads of the convolution. For inference graphs
     /// only: it records nothing on the tape, so no gradient flows through it.</summary>
     /// <param name="x">(N, C_in, H, W), any strides</param>
     /// <param name="weight">(C_out, C_in/groups, kH, kW)</param>

@@ -3,7 +3,7 @@ using Pare.Core.Tests.Support;
 
 namespace Pare.Core.Tests.Kernels;
 
-/// <summary>The inference convolution with its bias, residual and output stage applied tile by tile inside the kernel,
+/// <summary>The inference convolution with its bias, residual and output stage applied block by block inside the kernel,
 /// against the plain kernel followed by the stage's scalar twin (bit for bit: each step is rounded on its own in
 /// both) and against the double reference (within the convolution tolerance).</summary>
 public class ConvOutputStageTests

@@ -38,8 +38,8 @@ public static unsafe class Conv2dKernel
         Forward(g, x, w, bias, default, null, y);
 
     /// <summary>y = stage(conv(x, w) + bias, residual): the inference form of <see cref="Forward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>,
-    /// where the bias, the residual and the <see cref="ConvOutputStage"/> are applied to each output tile by the
-    /// thread that computed it, right after the GEMM stores it (or to each plane after the depthwise kernel).</summary>
+    /// where the bias, the residual and the <see cref="ConvOutputStage"/> are applied to each block of the output by
+    /// the thread that computed it, right after the GEMM stores it (depthwise: to each output row).</summary>
     /// <param name="g">geometry (must be valid)</param>
     /// <param name="x">(N, C_in, H, W)</param>
     /// <param name="w">(C_out, C_in/groups, kH, kW)</param>
@@ -130,7 +130,7 @@ public static unsafe class Conv2dKernel
     }
 
     /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band into the GEMM's B panels, then one
-    /// GEMM per group writing straight into y's rows (ldc = the full plane), each tile finished by the stage (when
+    /// GEMM per group writing straight into y's rows (ldc = the full plane), each block finished by the stage (when
     /// not null) with the bias and the residual z (same layout as y, or null).</summary>
     private static void ForwardBand(in ConvGeometry g, float* x, float* w, float* bias, float* y, float* z, ConvOutputStage? stage,
         int oy0, int rows, WorkerPool? pool)

@@ -7,8 +7,8 @@ namespace Pare.Core.Kernels.Conv;
 /// + bias[channel], · <see cref="PreScale"/>, + <see cref="PreShift"/>, + residual z, <see cref="Activation"/>,
 /// · <see cref="OutputScale"/>, + <see cref="OutputShift"/> (each step rounded on its own, so the result equals the
 /// unfused ops bit for bit; an absent step is skipped, not replaced by ·1 or +0, which would turn −0 into +0).
-/// <see cref="Conv2dKernel"/> applies it to each output tile right after the GEMM stores it, on the thread that
-/// computed it, while the tile is still in L1.</summary>
+/// <see cref="Conv2dKernel"/> applies it to each block of the output right after the GEMM stores it, on the thread
+/// that computed it (depthwise: to each output row), instead of in serial passes over the whole output.</summary>
 /// <param name="Activation">activation (<see cref="ConvEpilogue.Identity"/> for none)</param>
 /// <param name="PreScale">factor after the bias, or null</param>
 /// <param name="PreShift">addend after <paramref name="PreScale"/>, or null</param>
@@ -77,7 +77,7 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
         for (; i < n; i++) y[i] = Post(Activation.Scalar(Pre(y[i], z == null ? 0f : z[i], f)), f);
     }
 
-    /// <summary>Applies the stage in place to a rows × n block (a GEMM tile): row r is channel r's values at
+    /// <summary>Applies the stage in place to a rows × n block (of a GEMM's C): row r is channel r's values at
     /// y + r·ld, with bias[r] (bias null: none) and residual z + r·ld (z null: none). The constants are set up once
     /// per block, not per row.</summary>
     /// <param name="y">block, overwritten</param>

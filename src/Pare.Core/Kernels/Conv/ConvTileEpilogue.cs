@@ -3,7 +3,7 @@ using Pare.Core.Kernels.Gemm;
 namespace Pare.Core.Kernels.Conv;
 
 /// <summary>The bias and <see cref="ConvOutputStage"/> of one convolution GEMM (one image or band, one group), run by
-/// the GEMM on each finished tile: row r of C is output channel <see cref="Channel0"/> + r, and the residual (if any)
+/// the GEMM on each finished block of C: row r of C is output channel <see cref="Channel0"/> + r, and the residual (if any)
 /// has C's layout (same leading dimension, <see cref="Z"/> at C[0, 0]).</summary>
 internal sealed unsafe class ConvTileEpilogue(ConvOutputStage stage, float* bias, int channel0, float* z) : IGemmEpilogue
 {

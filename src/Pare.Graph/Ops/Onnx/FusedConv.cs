@@ -19,7 +19,7 @@ internal static class FusedConv
         var epilogue = Epilogue(c);
         var z0 = c.OptionalInput(3);
         if (z0 is not null && z0.DType != DType.Float32) throw c.Fail($"Z must be float32, got {z0.DType.Name()}");
-        // 2-D with a Z of the output's shape (or none): everything after the sums runs inside the kernel, tile by tile
+        // 2-D with a Z of the output's shape (or none): everything after the sums runs inside the kernel, block by block
         if (Convolutions.Options2d(c) is { } options && (z0 is null || z0.Shape == OutputShape(c.Input(0), c.Input(1), options)))
         {
             var stage = new ConvOutputStage(epilogue, Float(c, "pre_scale"), Float(c, "pre_shift"), Float(c, "output_scale"), Float(c, "output_shift"));
