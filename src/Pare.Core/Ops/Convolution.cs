@@ -45,7 +45,7 @@ public static class Convolution
         var xv = Values(x);
         var wv = Values(weight);
         // every output array below is fully written by its kernel: skip the runtime's zeroing of large arrays
-        var y = GC.AllocateUninitializedArray<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
+        var y = TensorMemory.Uninitialized<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
         Conv2dKernel.Forward(g, xv.Span, wv.Span, bias is null ? default : Values(bias).Span, y);
         var output = Tensor.Wrap(y, new Shape(g.N, g.OutChannels, g.OutHeight, g.OutWidth));
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];

@@ -58,7 +58,7 @@ public static partial class Normalization
         var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xs, default, shift, n, c, s, xhat);
         ChannelAffine.Apply(xhat, rstd, default, n, c, s, xhat);
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "batch_norm", Inputs(x, weight, bias), d =>
@@ -90,7 +90,7 @@ public static partial class Normalization
         }
         var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(Values(x), rstd, shift, n, c, s, xhat);
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "batch_norm", Inputs(x, weight, bias), d =>

@@ -157,7 +157,7 @@ internal static class Resizing
             return ElementMaps.Take(x, map, shape, Tensor.Scalar(extrapolation));
         }
         var src = x.IsContiguous ? x.AsSpan<float>() : x.ToArray<float>();
-        var dst = new float[shape.ElementCount];
+        var dst = TensorMemory.Zeroed<float>(shape.ElementCount);
         for (int o = 0; o < outer; o++)
         {
             var plane = src.Slice(o * n * inner, n * inner);
