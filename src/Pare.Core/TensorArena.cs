@@ -12,6 +12,8 @@ public sealed class TensorArena : IDisposable
     private readonly long _epoch;
     // rented array → number of live values viewing it (reference identity: arrays of equal contents are distinct)
     private readonly Dictionary<object, int> _references = new(ReferenceEqualityComparer.Instance);
+    // arrays rented since the last EndOp
+    private readonly List<object> _recent = [];
     private bool _disposed;
 
     /// <summary>Starts a run on <paramref name="pool"/>.</summary>
@@ -42,7 +44,23 @@ public sealed class TensorArena : IDisposable
         }
         Rented++;
         _references.Add(array, 0);
+        _recent.Add(array);
         return array;
+    }
+
+    /// <summary>Called after an op's outputs have been counted (<see cref="AddReference"/>): the arrays it rented that
+    /// no output views were its temporaries (a composite op's inner results, subgraph values) and go back to the
+    /// pool. This relies on the contract of <see cref="TensorMemory"/>: an op keeps nothing it rented beyond its call
+    /// except through its outputs.</summary>
+    public void EndOp()
+    {
+        foreach (var array in _recent)
+        {
+            if (!_references.TryGetValue(array, out var count) || count > 0) continue;
+            _references.Remove(array);
+            _pool.Return((Array)array);
+        }
+        _recent.Clear();
     }
 
     /// <summary>Counts one more live value viewing <paramref name="value"/>'s array, if it was rented here.</summary>
@@ -66,7 +84,9 @@ public sealed class TensorArena : IDisposable
         _pool.Return((Array)array);
     }
 
-    /// <summary>Hands <paramref name="value"/>'s array to the caller for good: it is never given back to the pool.</summary>
+    /// <summary>Hands <paramref name="value"/>'s array to the caller for good: it is never given back to the pool
+    /// (a graph output's own slot already holds a reference to the end of the run; this makes the hand-over explicit
+    /// and independent of that).</summary>
     public void Keep(Tensor value)
     {
         ArgumentNullException.ThrowIfNull(value);

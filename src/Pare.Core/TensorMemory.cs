@@ -4,6 +4,9 @@ namespace Pare.Core;
 /// <c>new T[n]</c> / <see cref="GC.AllocateUninitializedArray{T}(int, bool)"/>; while a <see cref="TensorArena"/> is
 /// active on the calling thread (the inference executor sets one per run), an exact-size array rented from the
 /// arena's <see cref="TensorPool"/>. Kernels' scratch memory never goes through here: only op outputs.</summary>
+/// <remarks>The contract for code that allocates here: keep the array only through the tensor returned to the caller
+/// (an op's output, or views of it). Never cache it (e.g. a packed weight kept across calls): once no value of the
+/// run views it any more, the executor hands it to the next op.</remarks>
 public static class TensorMemory
 {
     // Thread-static so that concurrent runs, worker threads and everything outside a run allocate as usual.

@@ -93,6 +93,7 @@ internal sealed class GraphRunner
                 values[outputSlots[o]] = value;
                 arena?.AddReference(value);
             }
+            arena?.EndOp();
             foreach (var slot in plan.ReleaseSlots[n])
             {
                 if (arena is not null && values[slot] is { } dead) arena.Release(dead);

@@ -26,9 +26,13 @@ public sealed class InferenceSession
         // validate the model as given first, so errors name the user's nodes, not rewritten ones
         new GraphRunner(Model, training: false).Prepare();
         Optimizations = optimize ? Optimization.GraphOptimizer.Run(Model) : new Optimization.OptimizationReport(0, 0);
-        _runner = new GraphRunner(Model, training: false, reuseBuffers ? new TensorPool() : null);
+        BufferPool = reuseBuffers ? new TensorPool() : null;
+        _runner = new GraphRunner(Model, training: false, BufferPool);
         _runner.Prepare();
     }
+
+    /// <summary>Arrays of dead intermediate values waiting for the next op or run; null when reuse is off.</summary>
+    internal TensorPool? BufferPool { get; }
 
     /// <summary>The model as given.</summary>
     public Model Source { get; }
