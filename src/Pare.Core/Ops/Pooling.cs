@@ -54,7 +54,7 @@ public static class Pooling
         var g = Geometry("max_pool2d", x, kernel, stride, padding, dilation, ceilMode);
         // outputs and gradients are fully written by the kernels: skip the runtime's zeroing of large arrays
         var y = TensorMemory.Uninitialized<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
-        var argmax = GC.AllocateUninitializedArray<int>(y.Length);
+        var argmax = TensorMemory.Uninitialized<int>(y.Length); // inside an arena: a temporary, back after the op
         Kernels.Pool.MaxPool2d.Forward(g, Convolution.Values(x).Span, y, argmax);
         var output = Tensor.Wrap(y, OutShape(x, g));
         Tape.Record(output, "max_pool2d", [x], dOut =>
