@@ -103,6 +103,18 @@ public class ElementwiseOpTests
     }
 
     [Fact]
+    public void Float_pow_by_a_scalar_two_squares_and_keeps_the_broadcast_shape()
+    {
+        var x = Tensor.FromSpan<float>([-3f, 0.5f, float.NaN, float.NegativeInfinity]);
+        // scalar 2 takes the x·x path; a (1, 1) exponent broadcasts x up to rank 2 and goes through powf
+        Assert.Equal([9f, 0.25f, float.NaN, float.PositiveInfinity], Run("Pow", [x, Tensor.Scalar(2f)])[0].ToArray<float>());
+        var y = Run("Pow", [x, Tensor.FromSpan<float>([2f]).Reshape(1, 1)])[0];
+        Assert.Equal(new Shape(1, 4), y.Shape);
+        Assert.Equal([9f, 0.25f, float.NaN, float.PositiveInfinity], y.ToArray<float>());
+        Assert.Equal([1f / 9f, 4f], Run("Pow", [Tensor.FromSpan<float>([-3f, 0.5f]), Tensor.Scalar(-2f)])[0].ToArray<float>());
+    }
+
+    [Fact]
     public void Cast_truncates_floats_toward_zero_and_tests_bool_as_nonzero()
     {
         var x = Tensor.FromSpan<float>([2.7f, -2.7f, 0f, 0.1f]);

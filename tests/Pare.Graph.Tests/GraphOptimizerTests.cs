@@ -60,4 +60,69 @@ public class GraphOptimizerTests
         Assert.Equal(2, session.Optimizations.FoldedConstants);
         Assert.Equal([1f, 3f], session.Run([Tensor.FromSpan<float>([1f, 1f])])[0].ToArray<float>());
     }
+
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void ConstantsInsideIfBranchesAreFoldedWithOuterInitializers(bool cond)
+    {
+        // then: y = x + Relu(Constant k) · w, where w is a main-graph initializer; else: y = x. The two constant nodes
+        // (Constant, Relu) and the Mul of two constants fold into the branch's initializers; Add reads the input.
+        var g = new ModelGraph { Name = "main" };
+        g.Inputs.Add(new ValueInfo("cond", ElementType.Bool, null));
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, null));
+        g.Initializers["w"] = Tensor.FromSpan<float>([3f, 3f]);
+        var then = new ModelGraph { Name = "then" };
+        var k = new Node("k", "Constant", [], ["k"]);
+        k.Attributes.Set("value", AttributeValue.Of(Tensor.FromSpan<float>([-1f, 2f])));
+        then.Nodes.Add(k);
+        then.Nodes.Add(new Node("relu_k", "Relu", ["k"], ["rk"]));
+        then.Nodes.Add(new Node("scale", "Mul", ["rk", "w"], ["kw"]));
+        then.Nodes.Add(new Node("add", "Add", ["x", "kw"], ["t"]));
+        then.Outputs.Add(new ValueInfo("t", ElementType.Float, null));
+        var otherwise = new ModelGraph { Name = "else" };
+        otherwise.Nodes.Add(new Node("id", "Identity", ["x"], ["e"]));
+        otherwise.Outputs.Add(new ValueInfo("e", ElementType.Float, null));
+        var node = new Node("if", "If", ["cond"], ["y"]);
+        node.Attributes.Set("then_branch", AttributeValue.Of(then));
+        node.Attributes.Set("else_branch", AttributeValue.Of(otherwise));
+        g.Nodes.Add(node);
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+        var model = new Model(g);
+
+        var session = new InferenceSession(model);
+        Assert.Equal(3, session.Optimizations.FoldedConstants);
+        var folded = session.Model.Graph.Nodes.Single().Attributes.Graph("then_branch");
+        Assert.Equal(["add"], folded.Nodes.Select(n => n.Name));
+        Assert.Equal([0f, 6f], folded.Initializers["kw"].ToArray<float>());
+        Assert.Equal(4, model.Graph.Nodes[0].Attributes.Graph("then_branch").Nodes.Count); // the source model is untouched
+        var y = session.Run([Tensor.Wrap([cond], default), Tensor.FromSpan<float>([1f, 1f])])[0];
+        Assert.Equal(cond ? [1f, 7f] : [1f, 1f], y.ToArray<float>());
+    }
+
+    [Fact]
+    public void BranchValuesShadowingOuterConstantsAreNotFolded()
+    {
+        // the branch's own node output "w" hides the main graph's initializer "w": Mul(w, w) reads the branch value
+        var g = new ModelGraph { Name = "main" };
+        g.Inputs.Add(new ValueInfo("cond", ElementType.Bool, null));
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, null));
+        g.Initializers["w"] = Tensor.FromSpan<float>([5f]);
+        var then = new ModelGraph { Name = "then" };
+        then.Nodes.Add(new Node("neg", "Neg", ["x"], ["w"]));
+        then.Nodes.Add(new Node("sq", "Mul", ["w", "w"], ["t"]));
+        then.Outputs.Add(new ValueInfo("t", ElementType.Float, null));
+        var otherwise = new ModelGraph { Name = "else" };
+        otherwise.Nodes.Add(new Node("id", "Identity", ["w"], ["e"]));
+        otherwise.Outputs.Add(new ValueInfo("e", ElementType.Float, null));
+        var node = new Node("if", "If", ["cond"], ["y"]);
+        node.Attributes.Set("then_branch", AttributeValue.Of(then));
+        node.Attributes.Set("else_branch", AttributeValue.Of(otherwise));
+        g.Nodes.Add(node);
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+
+        var session = new InferenceSession(new Model(g));
+        Assert.Equal([4f], session.Run([Tensor.Wrap([true], default), Tensor.FromSpan<float>([2f])])[0].ToArray<float>());
+        Assert.Equal([5f], session.Run([Tensor.Wrap([false], default), Tensor.FromSpan<float>([2f])])[0].ToArray<float>());
+    }
 }

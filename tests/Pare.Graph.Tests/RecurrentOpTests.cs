@@ -15,7 +15,7 @@ public class RecurrentOpTests
 
     private sealed record Case(string Kind, string Direction = "forward", int Layout = 0, bool Bias = true, int[]? Lengths = null,
         bool Initial = true, bool Peepholes = false, (string Name, float? Alpha, float? Beta)[]? Activations = null,
-        float? Clip = null, bool InputForget = false, bool LinearBeforeReset = false, ulong Seed = 1);
+        float? Clip = null, bool InputForget = false, bool LinearBeforeReset = false, ulong Seed = 1, int Batch = B);
 
     private const int S = 4, B = 3, I = 5, H = 6;
 
@@ -50,6 +50,17 @@ public class RecurrentOpTests
     public void RnnBidirectionalLayout1WithActivations() =>
         Check(new Case("RNN", "bidirectional", Layout: 1, Lengths: [1, 4, 2], Seed: 6,
             Activations: [("Relu", null, null), ("ThresholdedRelu", 0.1f, null)]));
+
+    // a batch past RecurrentNode.RowDotsBatch (Rᵀ and the small-m GEMM; S·B past the row-dot projection) and batch 1
+    // (the streaming case: R and W multiplied as stored)
+    [Theory]
+    [InlineData("LSTM", 1)]
+    [InlineData("LSTM", 6)]
+    [InlineData("GRU", 1)]
+    [InlineData("GRU", 6)]
+    [InlineData("RNN", 6)]
+    public void LargeAndSingleBatches(string kind, int batch) =>
+        Check(new Case(kind, "bidirectional", Initial: batch > 1, Batch: batch, Seed: 9));
 
     [Fact]
     public void WrongWeightShapeFailsNamingTheNode()
@@ -109,22 +120,23 @@ public class RecurrentOpTests
     private static void Check(Case k)
     {
         var rng = new Rng(k.Seed);
+        int batch = k.Batch; // batches up to RecurrentNode.RowDotsBatch multiply R as stored, larger ones by Rᵀ
         int g = k.Kind switch { "RNN" => 1, "GRU" => 3, _ => 4 };
         bool[] reverse = k.Direction switch { "forward" => [false], "reverse" => [true], _ => [false, true] };
         int d = reverse.Length;
-        var x = Tensor.Normal([S, B, I], 0, 1, rng);
+        var x = Tensor.Normal([S, batch, I], 0, 1, rng);
         var w = Tensor.Normal([d, g * H, I], 0, 0.5f, rng);
         var r = Tensor.Normal([d, g * H, H], 0, 0.5f, rng);
         var bias = k.Bias ? Tensor.Normal([d, 2 * g * H], 0, 0.5f, rng) : null;
-        var h0 = k.Initial ? Tensor.Normal([d, B, H], 0, 0.5f, rng) : null;
-        var c0 = k.Initial && g == 4 ? Tensor.Normal([d, B, H], 0, 0.5f, rng) : null;
+        var h0 = k.Initial ? Tensor.Normal([d, batch, H], 0, 0.5f, rng) : null;
+        var c0 = k.Initial && g == 4 ? Tensor.Normal([d, batch, H], 0, 0.5f, rng) : null;
         var p = k.Peepholes ? Tensor.Normal([d, 3 * H], 0, 0.5f, rng) : null;
         var defaults = k.Kind switch { "RNN" => new[] { "Tanh" }, "GRU" => ["Sigmoid", "Tanh"], _ => ["Sigmoid", "Tanh", "Tanh"] };
         var acts = k.Activations ?? Enumerable.Range(0, d).SelectMany(_ => defaults.Select(n => (n, (float?)null, (float?)null))).ToArray();
 
         var reference = new RecurrentReference
         {
-            Kind = k.Kind, S = S, B = B, I = I, H = H, Reverse = reverse,
+            Kind = k.Kind, S = S, B = batch, I = I, H = H, Reverse = reverse,
             X = x.ToArray<float>(), W = w.ToArray<float>(), R = r.ToArray<float>(), Bias = bias?.ToArray<float>(),
             Lengths = k.Lengths, H0 = h0?.ToArray<float>(), C0 = c0?.ToArray<float>(), P = p?.ToArray<float>(),
             Activations = acts.Select(a => (a.Name, (double)(a.Alpha ?? DefaultAlpha(a.Name)), (double)(a.Beta ?? DefaultBeta(a.Name)))).ToArray(),

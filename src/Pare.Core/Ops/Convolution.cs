@@ -46,7 +46,9 @@ public static class Convolution
         var wv = Values(weight);
         // every output array below is fully written by its kernel: skip the runtime's zeroing of large arrays
         var y = TensorMemory.Uninitialized<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
-        Conv2dKernel.Forward(g, xv.Span, wv.Span, bias is null ? default : Values(bias).Span, y);
+        var bv = bias is null ? default : Values(bias).Span;
+        if (SmallPlaneConv.Fits(g)) SmallPlaneConv.Forward(g, xv.Span, wv.Span, bv, y);
+        else Conv2dKernel.Forward(g, xv.Span, wv.Span, bv, y);
         var output = Tensor.Wrap(y, new Shape(g.N, g.OutChannels, g.OutHeight, g.OutWidth));
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Tape.Record(output, "conv2d", inputs, dOut =>

@@ -45,7 +45,12 @@ internal static class Arithmetic
         Tensor x = c.Input(0), y = c.Input(1);
         if (x.DType == DType.Bool || y.DType == DType.Bool) throw c.Fail("Pow takes numeric inputs, got bool");
         if (x.DType == DType.Float32)
+        {
+            // a scalar exponent 2 (|STFT|² in audio front ends) is one multiply, not a powf per element
+            if (y.Count == 1 && y.Rank <= x.Rank && y.DType == DType.Float32 && !y.RequiresGrad && y.Contiguous().AsSpan<float>()[0] == 2f)
+                return [Float(c, () => CoreOps.Elementwise.Pow(x, 2f))];
             return [Float(c, () => CoreOps.Elementwise.Pow(x, Cast.Convert(y, DType.Float32)))];
+        }
         // integer base: exact integer powers for an integer exponent, else the double result truncated
         var shape = Broadcasting.ShapeOf(c, x, y);
         var xs = Broadcasting.Values<long>(Cast.Convert(x, DType.Int64), shape);

@@ -60,14 +60,13 @@ internal static class Gru
     private static FusedCell Fused(RecurrentNode n, int d, bool linearBeforeReset)
     {
         int hs = n.Hidden, b = n.Batch;
-        var rT = n.RTransposed(d); // (H, 3H): columns z, r, h
+        var r = n.RecurrentWeightsOf(d); // gate rows z, r, h
         var rbh = n.BiasOf(d, 5)?.ToArray<float>();
         var act = n.Activations.AsSpan(2 * d, 2).ToArray();
         var scratch = new float[b * hs];
         return (gates, h, _, hNew, _) =>
         {
-            var rhT = rT.AsSpan(2 * hs); // Rhᵀ: the last H columns
-            n.AddRecurrent(h, rT, 2 * hs, 3 * hs, gates, 3 * hs);
+            n.AddRecurrent(h, r, 0, 2 * hs, gates, 3 * hs);
             for (int e = 0; e < b; e++)
             {
                 var zr = gates.Slice(e * 3 * hs, 2 * hs);
@@ -76,7 +75,7 @@ internal static class Gru
             }
             if (linearBeforeReset)
             {
-                n.AddRecurrent(h, rhT, hs, 3 * hs, scratch, hs, beta: 0f); // H·Rhᵀ
+                n.AddRecurrent(h, r, 2 * hs, hs, scratch, hs, beta: 0f); // H·Rhᵀ
                 for (int e = 0; e < b; e++)
                 {
                     var row = scratch.AsSpan(e * hs, hs);
@@ -89,7 +88,7 @@ internal static class Gru
             {
                 for (int e = 0; e < b; e++)
                     TensorPrimitives.Multiply(gates.Slice(e * 3 * hs + hs, hs), h.Slice(e * hs, hs), scratch.AsSpan(e * hs, hs)); // r⊙H
-                n.AddRecurrent(scratch, rhT, hs, 3 * hs, gates[(2 * hs)..], 3 * hs); // + (r⊙H)·Rhᵀ
+                n.AddRecurrent(scratch, r, 2 * hs, hs, gates[(2 * hs)..], 3 * hs); // + (r⊙H)·Rhᵀ
             }
             for (int e = 0; e < b; e++)
             {

@@ -63,12 +63,12 @@ internal static class Lstm
     private static FusedCell Fused(RecurrentNode n, int d, bool inputForget, Tensor? p)
     {
         int hs = n.Hidden;
-        var rT = n.RTransposed(d);
+        var r = n.RecurrentWeightsOf(d);
         var act = n.Activations.AsSpan(3 * d, 3).ToArray();
         var peep = p?.Slice(0, d, d + 1).ToArray<float>();
         return (gates, h, c, hNew, cNew) =>
         {
-            n.AddRecurrent(h, rT, 4 * hs, 4 * hs, gates, 4 * hs);
+            n.AddRecurrent(h, r, 0, 4 * hs, gates, 4 * hs);
             for (int e = 0; e < n.Batch; e++)
             {
                 var row = gates.Slice(e * 4 * hs, 4 * hs);

@@ -26,24 +26,67 @@ internal sealed partial class RecurrentNode
         TensorPrimitives.Min(x, k, x);
     }
 
-    /// <summary>c (B, n) at leading dimension <paramref name="ldc"/> = β·c + h (B, H) · rT (H, n), rT being n columns
-    /// of Rᵀ at leading dimension <paramref name="ldr"/> (β is 0 or 1). Small batches take the unpacked small-m GEMM:
-    /// the tiled one would pack all of Rᵀ again at every step.</summary>
-    public void AddRecurrent(ReadOnlySpan<float> h, ReadOnlySpan<float> rT, int n, int ldr, Span<float> c, int ldc, float beta = 1f)
+    /// <summary>Batches up to this size multiply R as stored, one dot product per gate row and batch entry
+    /// (<see cref="Gemm.SgemmRowDots"/>); larger ones multiply by Rᵀ, transposed once per run.</summary>
+    public const int RowDotsBatch = 4;
+
+    /// <summary>c (B, count) at leading dimension <paramref name="ldc"/> = β·c + h (B, H) · R[row0 .. row0 + count)ᵀ
+    /// (β is 0 or 1): the recurrent product for gate rows row0.. of direction <paramref name="r"/>. Small batches
+    /// stream R's rows as stored; larger ones take the small-m GEMM on Rᵀ (the tiled one would pack all of Rᵀ again
+    /// at every step), or the tiled GEMM beyond <see cref="Gemm.SmallM"/>.</summary>
+    public void AddRecurrent(ReadOnlySpan<float> h, RecurrentWeights r, int row0, int count, Span<float> c, int ldc, float beta = 1f)
     {
+        if (r.Transposed is not { } rT)
+        {
+            Gemm.SgemmRowDots(count, Batch, Hidden, r.Rows.Span[(row0 * Hidden)..], Hidden, h, Hidden, beta, c, 1, ldc);
+            return;
+        }
+        int ldr = Gates * Hidden;
+        var b = rT.AsSpan(row0);
         if (Batch > Gemm.SmallM)
         {
-            Gemm.Sgemm(false, false, Batch, n, Hidden, 1f, h, Hidden, rT, ldr, beta, c, ldc);
+            Gemm.Sgemm(false, false, Batch, count, Hidden, 1f, h, Hidden, b, ldr, beta, c, ldc);
             return;
         }
         if (beta == 0f)
-            for (int e = 0; e < Batch; e++) c.Slice(e * ldc, n).Clear();
-        Gemm.SgemmSmallM(Batch, n, Hidden, h, Hidden, rT, ldr, c, ldc);
+            for (int e = 0; e < Batch; e++) c.Slice(e * ldc, count).Clear();
+        Gemm.SgemmSmallM(Batch, count, Hidden, h, Hidden, b, ldr, c, ldc);
     }
 
-    /// <summary>Rᵀ (H, G·H) of direction <paramref name="d"/>, row-major: transposed once per run so each step's
-    /// GEMM reads B untransposed (its packing is then a straight copy).</summary>
-    public float[] RTransposed(int d) => ROf(d).Transpose(0, 1).ToArray<float>();
+    /// <summary>R of direction <paramref name="d"/> in the form <see cref="AddRecurrent"/> multiplies: its (G·H, H)
+    /// rows as stored for small batches (no copy when R is contiguous), else Rᵀ (H, G·H) transposed once per run so
+    /// each step's GEMM reads B untransposed.</summary>
+    public RecurrentWeights RecurrentWeightsOf(int d)
+    {
+        var rows = ROf(d);
+        if (Batch <= RowDotsBatch)
+            return new RecurrentWeights(rows.IsContiguous ? rows.TypedStorage<float>().Memory.Slice(rows.Offset, rows.Count) : rows.ToArray<float>(), null);
+        return new RecurrentWeights(default, rows.Transpose(0, 1).ToArray<float>());
+    }
+
+    /// <summary>X·Wᵀ (S·B, G·H) of direction <paramref name="d"/> plus <paramref name="bias"/>, row-major. A few rows
+    /// (batch-1 streaming: S·B ≤ <see cref="Gemm.RowDotsMaxN"/>) are dot products against W's rows as stored; more go
+    /// through MatMul.</summary>
+    private ReadOnlySpan<float> Project(int d, Tensor? bias)
+    {
+        int rows = Steps * Batch, gh = Gates * Hidden, inputSize = X.Dim(2);
+        if (rows > Gemm.RowDotsMaxN)
+        {
+            var xw = CoreOps.Linalg.MatMul(X, WOf(d).Transpose(0, 1));
+            if (bias is not null) xw = CoreOps.Elementwise.Add(xw, bias);
+            return xw.Contiguous().AsSpan<float>();
+        }
+        var result = new float[rows * gh];
+        if (bias is not null)
+        {
+            var b = bias.Contiguous().AsSpan<float>();
+            for (int r = 0; r < rows; r++) b.CopyTo(result.AsSpan(r * gh, gh));
+        }
+        var w = WOf(d).Contiguous().AsSpan<float>();
+        var x = X.Contiguous().AsSpan<float>();
+        Gemm.SgemmRowDots(gh, rows, inputSize, w, inputSize, x, inputSize, bias is null ? 0f : 1f, result, 1, gh);
+        return result;
+    }
 
     // One direction, fused: (S, B, H) outputs, final h and c.
     private (Tensor Y, Tensor H, Tensor? C) RunDirectionFused(int d, Tensor? bias, FusedCell cell, bool lstm)
@@ -54,9 +97,7 @@ internal sealed partial class RecurrentNode
         var y = new float[s * b * hidden];
         if (s > 0)
         {
-            var xw = CoreOps.Linalg.MatMul(X, WOf(d).Transpose(0, 1));
-            if (bias is not null) xw = CoreOps.Elementwise.Add(xw, bias);
-            var projected = xw.Contiguous().AsSpan<float>();
+            var projected = Project(d, bias);
             var gates = new float[b * gh];
             var hNew = new float[b * hidden];
             var cNew = new float[c.Length];

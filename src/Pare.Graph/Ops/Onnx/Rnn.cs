@@ -22,11 +22,11 @@ internal static class Rnn
             },
             d =>
             {
-                var rT = n.RTransposed(d);
+                var r = n.RecurrentWeightsOf(d);
                 var act = n.Activations[d];
                 return (gates, h, _, hNew, _) =>
                 {
-                    n.AddRecurrent(h, rT, n.Hidden, n.Hidden, gates, n.Hidden);
+                    n.AddRecurrent(h, r, 0, n.Hidden, gates, n.Hidden);
                     n.Clamp(gates);
                     act.Apply(gates);
                     gates.CopyTo(hNew);
