@@ -12,17 +12,24 @@ public static class TensorMemory
     // Thread-static so that concurrent runs, worker threads and everything outside a run allocate as usual.
     [ThreadStatic] private static TensorArena? _current;
 
+    /// <summary>Arrays smaller than this (bytes) are always fresh: the GC hands out a small array faster than the
+    /// pool's lock, lookup and reference counting would recycle it (measured on Silero VAD's many tiny tensors).</summary>
+    public const int MinRentBytes = 1024;
+
     /// <summary>The arena op outputs are rented from on this thread, or null (plain allocation).</summary>
     public static TensorArena? Current => _current;
 
     /// <summary>An array of <paramref name="length"/> elements whose contents are unspecified: the caller writes
     /// every element.</summary>
     public static T[] Uninitialized<T>(int length) where T : unmanaged =>
-        _current is { } arena && length > 0 ? arena.Rent<T>(length, zeroed: false) : GC.AllocateUninitializedArray<T>(length);
+        _current is { } arena && Rents<T>(length) ? arena.Rent<T>(length, zeroed: false) : GC.AllocateUninitializedArray<T>(length);
 
     /// <summary>A zero-filled array of <paramref name="length"/> elements.</summary>
     public static T[] Zeroed<T>(int length) where T : unmanaged =>
-        _current is { } arena && length > 0 ? arena.Rent<T>(length, zeroed: true) : new T[length];
+        _current is { } arena && Rents<T>(length) ? arena.Rent<T>(length, zeroed: true) : new T[length];
+
+    private static bool Rents<T>(int length) where T : unmanaged =>
+        (long)length * System.Runtime.CompilerServices.Unsafe.SizeOf<T>() >= MinRentBytes;
 
     /// <summary>Makes <paramref name="arena"/> (null: none) the current arena of this thread until the returned scope
     /// is disposed; scopes nest.</summary>

@@ -17,6 +17,19 @@ public class TensorArenaTests
     }
 
     [Fact]
+    public void SmallArraysAreAlwaysFresh()
+    {
+        var pool = new TensorPool();
+        using var arena = new TensorArena(pool);
+        using var _ = TensorMemory.Use(arena);
+        var small = TensorMemory.Uninitialized<float>(TensorMemory.MinRentBytes / sizeof(float) - 1);
+        var large = TensorMemory.Uninitialized<float>(TensorMemory.MinRentBytes / sizeof(float));
+        Assert.Equal(1, arena.Rented);
+        Assert.NotEmpty(small);
+        Assert.NotEmpty(large);
+    }
+
+    [Fact]
     public void ScopesNestAndRestore()
     {
         var pool = new TensorPool();
@@ -35,12 +48,12 @@ public class TensorArenaTests
         var pool = new TensorPool();
         using var arena = new TensorArena(pool);
         using var _ = TensorMemory.Use(arena);
-        var t = Tensor.Full(new Shape(4, 8), 3f);
+        var t = Tensor.Full(new Shape(4, 80), 3f);
         arena.AddReference(t);
         arena.Release(t);
         Assert.Equal(1, pool.PooledArrays);
-        Assert.Equal(32 * sizeof(float), pool.PooledBytes);
-        var z = Tensor.Zeros(new Shape(32));
+        Assert.Equal(320 * sizeof(float), pool.PooledBytes);
+        var z = Tensor.Zeros(new Shape(320));
         Assert.Same(t.Storage.BackingArray, z.Storage.BackingArray);
         Assert.All(z.ToArray<float>(), v => Assert.Equal(0f, v));
         Assert.Equal(1, arena.Reused);
@@ -53,8 +66,8 @@ public class TensorArenaTests
         var pool = new TensorPool();
         using var arena = new TensorArena(pool);
         using var _ = TensorMemory.Use(arena);
-        var t = Tensor.Full(new Shape(2, 6), 1f);
-        var view = t.Reshape(3, 4);
+        var t = Tensor.Full(new Shape(2, 600), 1f);
+        var view = t.Reshape(3, 400);
         arena.AddReference(t);
         arena.AddReference(view);
         arena.Release(t);
@@ -69,11 +82,11 @@ public class TensorArenaTests
         var pool = new TensorPool();
         using var arena = new TensorArena(pool);
         using var _ = TensorMemory.Use(arena);
-        var kept = Tensor.Full(new Shape(8), 2f);
+        var kept = Tensor.Full(new Shape(800), 2f);
         arena.AddReference(kept);
         arena.Keep(kept);
         arena.Release(kept);
-        var foreign = Tensor.Wrap(new float[8], new Shape(8));
+        var foreign = Tensor.Wrap(new float[800], new Shape(800));
         arena.AddReference(foreign);
         arena.Release(foreign);
         arena.EndOp();
@@ -86,12 +99,12 @@ public class TensorArenaTests
         var pool = new TensorPool();
         using var arena = new TensorArena(pool);
         using var _ = TensorMemory.Use(arena);
-        var temporary = Tensor.Full(new Shape(5), 1f);
-        var output = (temporary + 1f).Reshape(1, 5);
+        var temporary = Tensor.Full(new Shape(500), 1f);
+        var output = (temporary + 1f).Reshape(1, 500);
         arena.AddReference(output);
         arena.EndOp();
         Assert.Equal(1, pool.PooledArrays);
-        Assert.Equal([2f, 2f, 2f, 2f, 2f], output.ToArray<float>());
+        Assert.All(output.ToArray<float>(), v => Assert.Equal(2f, v));
     }
 
     [Fact]
@@ -101,7 +114,7 @@ public class TensorArenaTests
         using (var first = new TensorArena(pool))
         using (TensorMemory.Use(first))
         {
-            foreach (var n in new[] { 10, 20 })
+            foreach (var n in new[] { 1000, 2000 })
             {
                 var t = Tensor.Zeros(new Shape(n));
                 first.AddReference(t);
@@ -112,12 +125,12 @@ public class TensorArenaTests
         using (var second = new TensorArena(pool))
         using (TensorMemory.Use(second))
         {
-            var t = Tensor.Zeros(new Shape(10));
+            var t = Tensor.Zeros(new Shape(1000));
             second.AddReference(t);
             second.Release(t);
         }
-        // the 20-element array was not taken during the second run: dropped
+        // the 2000-element array was not taken during the second run: dropped
         Assert.Equal(1, pool.PooledArrays);
-        Assert.Equal(10 * sizeof(float), pool.PooledBytes);
+        Assert.Equal(1000 * sizeof(float), pool.PooledBytes);
     }
 }

@@ -49,6 +49,7 @@ public class BufferReuseTests
 
     private const int ChainLength = 5;
 
+    // inputs are large enough (≥ TensorMemory.MinRentBytes per value) for the intermediates to be rented
     private static Tensor Input(int seed, params int[] dims) => Tensor.Uniform(new Shape(dims), -2f, 2f, new Rng((ulong)seed));
 
     private static float[][] Values(Tensor[] outputs) => [.. outputs.Select(o => o.ToArray<float>())];
@@ -60,7 +61,7 @@ public class BufferReuseTests
         var reused = new InferenceSession(Aliasing(), optimize: false, reuseBuffers: true);
         for (var run = 0; run < 4; run++)
         {
-            var x = Input(run, 2, 3, 4);
+            var x = Input(run, 2, 3, 64);
             Assert.Equal(Values(plain.Run([x])), Values(reused.Run([x])));
         }
         Assert.True(reused.BufferPool!.PooledArrays > 0, "dead intermediates were given back to the pool");
@@ -70,9 +71,9 @@ public class BufferReuseTests
     public void OutputsOfAnEarlierRunAreNotOverwritten()
     {
         var session = new InferenceSession(Aliasing(), optimize: false);
-        var first = session.Run([Input(1, 2, 3, 4)]);
+        var first = session.Run([Input(1, 2, 3, 64)]);
         var kept = Values(first);
-        for (var run = 2; run < 6; run++) session.Run([Input(run, 2, 3, 4)]);
+        for (var run = 2; run < 6; run++) session.Run([Input(run, 2, 3, 64)]);
         Assert.Equal(kept, Values(first));
     }
 
@@ -82,7 +83,7 @@ public class BufferReuseTests
         var model = Aliasing();
         var shape = model.Graph.Initializers["shape"].ToArray<long>();
         var session = new InferenceSession(model, optimize: false);
-        var x = Input(7, 2, 3, 4);
+        var x = Input(7, 2, 3, 64);
         var before = x.ToArray<float>();
         for (var run = 0; run < 3; run++) session.Run([x]);
         Assert.Equal(before, x.ToArray<float>());
@@ -132,7 +133,7 @@ public class BufferReuseTests
     {
         var plain = new InferenceSession(Aliasing(), optimize: false, reuseBuffers: false);
         var session = new InferenceSession(Aliasing(), optimize: false);
-        var inputs = Enumerable.Range(0, 8).Select(i => Input(100 + i, 2, 3, 4 + i % 3)).ToArray();
+        var inputs = Enumerable.Range(0, 8).Select(i => Input(100 + i, 2, 3, 64 + i % 3)).ToArray();
         var expected = inputs.Select(x => Values(plain.Run([x]))).ToArray();
         var failures = 0;
         var threads = Enumerable.Range(0, 2).Select(t => new Thread(() =>
