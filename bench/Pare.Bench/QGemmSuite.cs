@@ -22,6 +22,7 @@ public sealed class QGemmSuite : IBenchSuite
     {
         foreach (int n in new[] { 256, 512, 1024 }) yield return Int8($"gemm_u8s8_{n}x{n}x{n}", n, n, n, 10);
         yield return Int8("gemm_u8s8_128x3136x128", 128, 3136, 128, 10);
+        yield return Int8("gemm_u8s8_3360x240x240", 3360, 240, 240, 10); // rec's 1x1 conv, beside gemm_240x240x3360 (fp32)
         yield return Int8("gemm_u8s8_1x4096x4096", 1, 4096, 4096, 15);
         yield return FloatGemv("gemv_f32_1x4096x4096", 4096, 4096);
         foreach (int block in new[] { 32, 128 }) yield return Int4($"int4_gemv_1x4096x4096_g{block}", 1, 4096, 4096, block);

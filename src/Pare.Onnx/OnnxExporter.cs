@@ -48,6 +48,9 @@ internal static class OnnxExporter
 
     private static ValueInfoProto ExportValue(ValueInfo value)
     {
+        // a subgraph output may come without a type; write it back that way (elem_type 0 is not a valid type)
+        if (value.ElementType == ElementType.Undefined && value.Shape is null)
+            return new ValueInfoProto { Name = value.Name, DocString = value.DocString, Type = new TypeProto() };
         var tensor = new TypeProto.Types.Tensor { ElemType = (int)value.ElementType };
         if (value.Shape is { } shape)
         {

@@ -24,6 +24,26 @@ public class GraphOrderTests
     }
 
     [Fact]
+    public void NodeWithSubgraphFollowsTheProducersOfWhatItsSubgraphReads()
+    {
+        // the If's branch reads b from the enclosing graph without naming it as an input of the If
+        var branch = new ModelGraph { Name = "branch" };
+        branch.Nodes.Add(new Node("inner", "Identity", ["b"], ["r"]));
+        branch.Outputs.Add(new ValueInfo("r", ElementType.Float, null));
+        var g = new ModelGraph { Name = "g" };
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, [Dim.Of(3)]));
+        g.Inputs.Add(new ValueInfo("cond", ElementType.Bool, []));
+        var @if = new Node("if", "If", ["cond"], ["y"]);
+        @if.Attributes.Set("then_branch", AttributeValue.Of(branch));
+        @if.Attributes.Set("else_branch", AttributeValue.Of(branch.Clone()));
+        g.Nodes.Add(@if);
+        g.Nodes.Add(new Node("n_b", "Relu", ["x"], ["b"]));
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+        g.Sort();
+        Assert.Equal(["n_b", "if"], g.Nodes.Select(n => n.Name));
+    }
+
+    [Fact]
     public void CycleIsReportedWithTheNode()
     {
         var g = Chain(("Relu", "c", "b"), ("Relu", "b", "c"));

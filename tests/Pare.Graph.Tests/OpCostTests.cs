@@ -57,6 +57,17 @@ public class OpCostTests
     }
 
     [Fact]
+    public void Attention_counts_the_QK_and_PV_products()
+    {
+        // 4-D: B=2, H=3, S=4, T=6, D=8, D_v=10: QKᵀ B·H·S·T·D = 1152, PV B·H·S·T·D_v = 1440; 144 scores
+        Assert.Equal((1152L + 1440, 2L * 2592 + 4 * 144), Cost("Attention", [Z(2, 3, 4, 8), Z(2, 3, 6, 8), Z(2, 3, 6, 10)], Z(2, 3, 4, 10)));
+        // 3-D with 3 heads of 8 and a past of 12 keys: T = 6 + 12 over Q (2, 4, 24) and Y (2, 4, 24)
+        var packed = Cost("Attention", [Z(2, 4, 24), Z(2, 6, 24), Z(2, 6, 24), null, Z(2, 3, 12, 8), Z(2, 3, 12, 8)], Z(2, 4, 24),
+            n => n.Attributes.Set("q_num_heads", AttributeValue.Of(3L)));
+        Assert.Equal((2L * 192 * 18, 4L * 192 * 18 + 4 * 2 * 3 * 4 * 18), packed);
+    }
+
+    [Fact]
     public void Elementwise_ops_cost_an_output_element_and_data_movement_costs_nothing()
     {
         Assert.Equal((0L, 24L), Cost("Relu", [Z(2, 3, 4)], Z(2, 3, 4)));

@@ -2,7 +2,6 @@ using System.CommandLine;
 using System.Globalization;
 using Pare.Compression.Quantization;
 using Pare.Onnx;
-using Spectre.Console;
 
 namespace Pare.Cli.Commands;
 
@@ -21,41 +20,51 @@ internal static class QuantizeCommand
         var dataFree = new Option<bool>("--data-free") { Description = "calibrate on inputs synthesized from the model's BatchNorm statistics (no data)" };
         var maxSize = new Option<string?>("--max-size") { Description = "largest output file, bytes with optional KB/MB suffix; bits are chosen per layer (needs --calib or --data-free)" };
         var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
+        var biasCorrection = new Option<bool>("--bias-correction") { Description = "correct each layer's bias for the output mean shift of its weight quantization (needs --calib or --data-free)" };
+        var exclude = new Option<string?>("--exclude") { Description = "comma-separated node names left in float (weights and activations)" };
+        var latencyRuns = new Option<int>("--latency-runs") { Description = "timed runs of fp32 and of the quantized model for the summary (on the first calibration batch)", DefaultValueFactory = _ => 10 };
+        var dataFreeShape = new Option<string?>("--data-free-shape") { Description = "per-sample input dimensions for --data-free when the model declares symbolic ones, e.g. 3x48x192" };
+        var dataFreeBatches = new Option<int>("--data-free-batches") { Description = "synthetic batches of 32 for --data-free", DefaultValueFactory = _ => 4 };
+        var dataFreeSteps = new Option<int>("--data-free-steps") { Description = "Adam steps per synthetic batch for --data-free", DefaultValueFactory = _ => 200 };
         var threads = CommonOptions.Threads();
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
-            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, threads,
+            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, latencyRuns, dataFreeShape, dataFreeBatches, dataFreeSteps, threads,
         };
         command.SetAction(parsed =>
         {
             CommonOptions.ApplyThreads(parsed.GetValue(threads));
             var (gran, group) = ParseGranularity(parsed.GetValue(granularity)!);
-            var options = new QuantizationOptions(ParseMode(parsed.GetValue(mode)!), parsed.GetValue(bits), gran, group, parsed.GetValue(estimator)!);
+            var options = new QuantizationOptions(ParseMode(parsed.GetValue(mode)!), parsed.GetValue(bits), gran, group, parsed.GetValue(estimator)!)
+            {
+                BiasCorrection = parsed.GetValue(biasCorrection),
+                LayerBits = parsed.GetValue(exclude) is { } names
+                    ? names.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToDictionary(n => n, _ => 32, StringComparer.Ordinal)
+                    : null,
+            };
             var source = parsed.GetValue(model)!;
             var fp32 = OnnxModel.Load(source);
             var calibDir = parsed.GetValue(calib);
             if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
             var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs)
-                : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32) : null;
+                : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32, parsed.GetValue(dataFreeBatches), steps: parsed.GetValue(dataFreeSteps),
+                    sampleShape: parsed.GetValue(dataFreeShape)?.Split('x').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray()) : null;
             if (parsed.GetValue(maxSize) is { } budgetText)
             {
                 var budget = ParseSize(budgetText);
                 if (batches is null) throw new ArgumentException("--max-size needs --calib DIR or --data-free: layer sensitivities are measured on inputs");
                 var allocation = BudgetAllocation.Allocate(fp32, options with { Granularity = Granularity.Group }, budget, batches);
-                options = options with { Granularity = Granularity.Group, LayerBits = allocation.LayerBits };
+                var excluded = options.LayerBits ?? new Dictionary<string, int>();
+                options = options with
+                {
+                    Granularity = Granularity.Group,
+                    LayerBits = allocation.LayerBits.ToDictionary(kv => kv.Key, kv => excluded.ContainsKey(kv.Key) ? 32 : kv.Value, StringComparer.Ordinal),
+                };
             }
-            var (quantized, record) = QuantizationPass.Run(fp32, options, batches);
+            var (quantized, record, summary) = QuantizeDisplay.Run(fp32, options, batches, parsed.GetValue(latencyRuns), output);
             var target = parsed.GetValue(outPath)!;
             OnnxModel.Save(quantized, target);
-            var table = new Table().AddColumns("layer", "op", "bits", "weight error", "bytes (fp32 → quantized)");
-            foreach (var l in record.Layers)
-                table.AddRow(Markup.Escape(l.Node), l.OpType, l.Bits.ToString(CultureInfo.InvariantCulture),
-                    l.Error.ToString("F4", CultureInfo.InvariantCulture), $"{l.FloatBytes:N0} → {l.WeightBytes:N0}");
-            var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
-            console.Write(table);
-            long before = new FileInfo(source).Length, after = new FileInfo(target).Length;
-            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{record.FoldedBatchNorms} batch norms folded, {record.CalibratedActivations} activations calibrated; file {before:N0} → {after:N0} bytes ({(double)after / before:F3}×); wrote {target}"));
+            QuantizeDisplay.Print(record, summary, target, output);
             return ExitCodes.Ok;
         });
         return command;

@@ -15,10 +15,13 @@ public static class DataFreeCalibration
     /// <summary><paramref name="batches"/> synthetic batches of <paramref name="batchSize"/> inputs shaped like the
     /// model's (single, float) input; the symbolic batch dimension is set to <paramref name="batchSize"/>.</summary>
     /// <exception cref="QuantizationException">the model has no BatchNormalization, or its input is not a fixed-size float tensor apart from the batch</exception>
-    public static List<Tensor[]> Synthesize(Model model, int batches = 4, int batchSize = 32, int steps = 200, float learningRate = 0.1f, ulong seed = 0, Action<int, double>? progress = null)
+    /// <remarks><paramref name="sampleShape"/> gives the per-sample dimensions (without the batch) for inputs declared
+    /// with symbolic sizes, e.g. 3×48×192 for PaddleOCR's cls.</remarks>
+    public static List<Tensor[]> Synthesize(Model model, int batches = 4, int batchSize = 32, int steps = 200, float learningRate = 0.1f, ulong seed = 0,
+        Action<int, double>? progress = null, IReadOnlyList<int>? sampleShape = null)
     {
         ArgumentNullException.ThrowIfNull(model);
-        var shape = InputShape(model, batchSize);
+        var shape = sampleShape is null ? InputShape(model, batchSize) : new Shape([batchSize, .. sampleShape]);
         var rng = new Rng(seed);
         var result = new List<Tensor[]>();
         for (var b = 0; b < batches; b++)

@@ -14,4 +14,8 @@ public sealed record LayerRecord(string Node, string OpType, int Bits, long Weig
 /// <param name="Layers">one entry per quantized (or skipped) layer</param>
 /// <param name="FoldedBatchNorms">batch norms folded into convolutions first</param>
 /// <param name="CalibratedActivations">activations given static ranges</param>
-public sealed record QuantizationRecord(QuantizationOptions Options, IReadOnlyList<LayerRecord> Layers, int FoldedBatchNorms, int CalibratedActivations);
+public sealed record QuantizationRecord(QuantizationOptions Options, IReadOnlyList<LayerRecord> Layers, int FoldedBatchNorms, int CalibratedActivations)
+{
+    /// <summary>Layers whose bias was corrected for the weight quantization's output mean shift.</summary>
+    public int BiasCorrected { get; init; }
+}

@@ -24,30 +24,43 @@ internal static class QdqRewriter
         graph.Nodes.Add(new Node(value + "_DequantizeLinear", "DequantizeLinear", [qName, sName, zName], [dqName]));
     }
 
-    /// <summary>Replaces the weight of <paramref name="node"/> by an int8 initializer read through
-    /// DequantizeLinear (symmetric, per output channel or per tensor).</summary>
-    public static LayerRecord WeightDq(ModelGraph graph, Node node, int bits, Granularity granularity)
+    /// <summary>Replaces the weight at <paramref name="site"/> by an int8 initializer (kept in the graph that owned the
+    /// float weight) read through a DequantizeLinear in the node's graph (symmetric, per output channel or per tensor).
+    /// A weight read by several nodes is quantized once: <paramref name="done"/> remembers, per graph, the
+    /// initializers (key "levels:" + weight) and DequantizeLinear output (key "dq:" + weight) already written.</summary>
+    public static LayerRecord WeightDq(WeightSite site, int bits, Granularity granularity, Dictionary<(ModelGraph, string), string[]> done)
     {
-        var w = graph.Initializers[node.Inputs[1]];
-        var axis = OutputAxis(node);
-        var scheme = new QuantScheme(bits, Signed: true, Symmetric: true, granularity, axis);
+        var (graph, node, owner, stem) = (site.Graph, site.Node, site.Owner, site.Name);
+        if (done.TryGetValue((graph, "dq:" + stem), out var existing))
+        {
+            node.Inputs[site.Input] = existing[0];
+            return new LayerRecord(node.Name, node.OpType, bits, 0, 0, 0);
+        }
+        var w = site.Weight;
+        var scheme = new QuantScheme(bits, Signed: true, Symmetric: true, granularity, site.Axis);
         var p = Quantizer.Calibrate(w, scheme);
         var levels = Quantizer.Quantize(w, p);
         var error = RelativeError(w, Quantizer.Dequantize(levels, w.Shape, p));
-        var stem = node.Inputs[1];
-        var qName = Fresh(graph, stem + "_quantized");
-        graph.Initializers[qName] = Tensor.Wrap(levels.Select(v => (sbyte)v).ToArray(), w.Shape);
-        var sName = Fresh(graph, stem + "_scale");
-        var zName = Fresh(graph, stem + "_zero_point");
-        Shape paramShape = granularity == Granularity.Tensor ? default : new Shape(p.Scales.Length);
-        graph.Initializers[sName] = Tensor.Wrap(p.Scales, paramShape);
-        graph.Initializers[zName] = Tensor.Wrap(new sbyte[p.Scales.Length], paramShape);
+        long bytes = 0, floatBytes = 0;
+        if (!done.TryGetValue((owner, "levels:" + stem), out var names))
+        {
+            var qName = Fresh(owner, stem + "_quantized");
+            owner.Initializers[qName] = Tensor.Wrap(levels.Select(v => (sbyte)v).ToArray(), w.Shape);
+            var sName = Fresh(owner, stem + "_scale");
+            var zName = Fresh(owner, stem + "_zero_point");
+            Shape paramShape = granularity == Granularity.Tensor ? default : new Shape(p.Scales.Length);
+            owner.Initializers[sName] = Tensor.Wrap(p.Scales, paramShape);
+            owner.Initializers[zName] = Tensor.Wrap(new sbyte[p.Scales.Length], paramShape);
+            done[(owner, "levels:" + stem)] = names = [qName, sName, zName];
+            (bytes, floatBytes) = (levels.Length + p.Scales.Length * 5L, w.Shape.ElementCount * 4L);
+        }
         var dqOut = Fresh(graph, stem + "_DequantizeLinear_Output");
-        var dq = new Node(stem + "_DequantizeLinear", "DequantizeLinear", [qName, sName, zName], [dqOut]);
-        if (granularity != Granularity.Tensor) dq.Attributes.Set("axis", AttributeValue.Of((long)axis));
+        var dq = new Node(dqOut[..^"_Output".Length], "DequantizeLinear", names, [dqOut]);
+        if (granularity != Granularity.Tensor) dq.Attributes.Set("axis", AttributeValue.Of((long)site.Axis));
         graph.Nodes.Add(dq);
-        node.Inputs[1] = dqOut;
-        return new LayerRecord(node.Name, node.OpType, bits, levels.Length + p.Scales.Length * 5L, w.Shape.ElementCount * 4L, error);
+        node.Inputs[site.Input] = dqOut;
+        done[(graph, "dq:" + stem)] = [dqOut];
+        return new LayerRecord(node.Name, node.OpType, bits, bytes, floatBytes, error);
     }
 
     /// <summary>Rewrites a MatMul/Gemm as com.microsoft MatMulNBits with <paramref name="bits"/>-bit group-wise

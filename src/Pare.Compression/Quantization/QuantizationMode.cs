@@ -19,6 +19,8 @@ public enum QuantizationMode
 /// <param name="Estimator">activation range estimator name (minmax, percentile, mse, entropy)</param>
 /// <param name="FoldBatchNorms">fold Conv+BatchNormalization before quantizing</param>
 /// <param name="LayerBits">per-node weight bits overriding <paramref name="Bits"/> (32 leaves the layer in float); set by <see cref="BudgetAllocation"/></param>
+/// <param name="QuantizeRecurrent">store LSTM/GRU/RNN weights in int8 too (false keeps recurrent layers float, for models whose state amplifies weight error)</param>
+/// <param name="BiasCorrection">correct each 8-bit layer's bias for the output mean shift its weight quantization causes (<see cref="Quantization.BiasCorrection"/>; needs calibration batches)</param>
 public sealed record QuantizationOptions(
     QuantizationMode Mode = QuantizationMode.Static,
     int Bits = 8,
@@ -26,4 +28,6 @@ public sealed record QuantizationOptions(
     int GroupSize = 32,
     string Estimator = "minmax",
     bool FoldBatchNorms = true,
-    IReadOnlyDictionary<string, int>? LayerBits = null);
+    IReadOnlyDictionary<string, int>? LayerBits = null,
+    bool BiasCorrection = false,
+    bool QuantizeRecurrent = true);

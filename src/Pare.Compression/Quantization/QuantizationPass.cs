@@ -19,9 +19,12 @@ namespace Pare.Compression.Quantization;
 public static class QuantizationPass
 {
     /// <summary>Quantizes a copy of <paramref name="model"/>; <paramref name="calibration"/> (batches of model
-    /// inputs, in input order) is required for static mode.</summary>
+    /// inputs, in input order) is required for static mode and for bias correction. Layers inside subgraphs (If
+    /// branches) are quantized too; recurrent weights (LSTM/GRU/RNN W and R) are stored in int8 behind
+    /// DequantizeLinear in every mode, their activations stay float. <paramref name="progress"/> hears
+    /// (stage, done, total) while batches run.</summary>
     /// <exception cref="QuantizationException">bad settings, or static mode without calibration data</exception>
-    public static (Model Model, QuantizationRecord Record) Run(Model model, QuantizationOptions options, IReadOnlyList<Tensor[]>? calibration = null)
+    public static (Model Model, QuantizationRecord Record) Run(Model model, QuantizationOptions options, IReadOnlyList<Tensor[]>? calibration = null, Action<string, int, int>? progress = null)
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
@@ -30,35 +33,80 @@ public static class QuantizationPass
             throw new QuantizationException($"{options.Bits}-bit weights are supported in weight-only mode only (static and dynamic modes are W8A8)");
         if (options.Mode == QuantizationMode.Static && (calibration is null || calibration.Count == 0))
             throw new QuantizationException("static quantization needs calibration batches (--calib DIR or --data-free)");
+        if (options.BiasCorrection && (calibration is null || calibration.Count == 0))
+            throw new QuantizationException("bias correction needs calibration batches (--calib DIR or --data-free): it measures each layer's input mean");
         var q = model.Clone();
         var graph = q.Graph;
+        OpsetUpgrade.Run(q, 13); // per-axis DequantizeLinear needs opset 13; older nodes are rewritten to keep their meaning
         ConstantFolding.Run(q); // weights computed from initializers (e.g. a reshaped MatMul weight) become initializers
+        WeightSite.HoistSubgraphConstants(graph);
         var folded = options.FoldBatchNorms ? BatchNormFolding.Run(graph) : 0;
-        var targets = Targets(graph);
+        var sites = WeightSite.FindAll(graph).Where(s => BitsOf(options, s) < 32 && (s.IsLinear || options.QuantizeRecurrent)).ToList();
+        var corrected = 0;
+        if (options.BiasCorrection)
+        {
+            var eightBit = sites.Where(s => !UsesMatMulNBits(options, s, graph)).ToList();
+            corrected = BiasCorrection.Apply(q, eightBit, s => Quantizer.FakeQuantize(s.Weight, Quantizer.Calibrate(s.Weight, WeightScheme(options, s))),
+                calibration!, b => progress?.Invoke("bias correction", b, calibration!.Count));
+        }
         var calibrated = 0;
         if (options.Mode == QuantizationMode.Static)
         {
-            var ranges = ActivationCalibration.Ranges(q, ActivationNames(graph, targets), calibration!, RangeEstimators.Parse(options.Estimator));
-            foreach (var (name, (lo, hi)) in ranges) QdqRewriter.InsertActivationQdq(graph, name, lo, hi);
-            calibrated = ranges.Count;
+            var activations = ActivationNames(graph, sites);
+            var ranges = ActivationCalibration.Ranges(q, [.. activations.Select(a => a.Value)], calibration!, RangeEstimators.Parse(options.Estimator),
+                b => progress?.Invoke("calibration", b, calibration!.Count));
+            foreach (var (g, value) in activations)
+                if (ranges.TryGetValue(value, out var r)) { QdqRewriter.InsertActivationQdq(g, value, r.Lo, r.Hi); calibrated++; }
         }
         var layers = new List<LayerRecord>();
-        foreach (var node in targets)
+        var done = new Dictionary<(ModelGraph, string), string[]>();
+        foreach (var site in sites)
         {
-            var bits = options.LayerBits?.GetValueOrDefault(node.Name, options.Bits) ?? options.Bits;
-            if (bits >= 32) continue;
-            if (options.Mode == QuantizationMode.Dynamic && node.OpType is "MatMul" or "Gemm")
-                layers.Add(QdqRewriter.Dynamic(graph, node));
-            else if (bits < 8 && options.Granularity == Granularity.Group && node.OpType is "MatMul" or "Gemm")
-                layers.Add(QdqRewriter.MatMulNBits(q, node, bits, options.GroupSize));
+            var node = site.Node;
+            if (options.Mode == QuantizationMode.Dynamic && node.OpType is "MatMul" or "Gemm" && site.Owner == site.Graph)
+                layers.Add(QdqRewriter.Dynamic(site.Graph, node));
+            else if (UsesMatMulNBits(options, site, graph))
+                layers.Add(QdqRewriter.MatMulNBits(q, node, BitsOf(options, site), options.GroupSize));
             else
-                layers.Add(QdqRewriter.WeightDq(graph, node, 8, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel));
+                layers.Add(QdqRewriter.WeightDq(site, 8, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel, done));
         }
-        BatchNormFolding.DropUnused(graph);
-        graph.Sort();
-        if (q.OpsetOf("") < 13) q.Opsets[""] = 13; // per-axis DequantizeLinear
-        return (q, new QuantizationRecord(options, layers, folded, calibrated));
+        DropUnused(graph);
+        SortAll(graph, null);
+        return (q, new QuantizationRecord(options, layers, folded, calibrated) { BiasCorrected = corrected });
     }
+
+    // innermost graphs first, so a subgraph's reads of outer weights are counted before the outer graph is pruned
+    private static void DropUnused(ModelGraph graph)
+    {
+        foreach (var n in graph.Nodes)
+            foreach (var (_, a) in n.Attributes)
+                foreach (var sub in a.G is null ? a.Graphs : [a.G, .. a.Graphs]) DropUnused(sub);
+        BatchNormFolding.DropUnused(graph);
+    }
+
+    // every graph in topological order (ONNX Runtime insists), subgraphs seeing what their enclosing graphs define
+    private static void SortAll(ModelGraph graph, HashSet<string>? outer)
+    {
+        graph.Sort(outer);
+        var visible = new HashSet<string>(outer ?? [], StringComparer.Ordinal);
+        visible.UnionWith(graph.Inputs.Select(i => i.Name));
+        visible.UnionWith(graph.Initializers.Keys);
+        foreach (var n in graph.Nodes) visible.UnionWith(n.Outputs);
+        foreach (var n in graph.Nodes)
+            foreach (var (_, a) in n.Attributes)
+                foreach (var sub in a.G is null ? a.Graphs : [a.G, .. a.Graphs]) SortAll(sub, visible);
+    }
+
+    private static int BitsOf(QuantizationOptions options, WeightSite site) =>
+        options.LayerBits?.GetValueOrDefault(site.Node.Name, options.Bits) ?? options.Bits;
+
+    private static bool UsesMatMulNBits(QuantizationOptions options, WeightSite site, ModelGraph main) =>
+        BitsOf(options, site) < 8 && options.Granularity == Granularity.Group && site.Node.OpType is "MatMul" or "Gemm"
+        && site.Graph == site.Owner && site.Owner == main && options.Mode != QuantizationMode.Dynamic;
+
+    /// <summary>The 8-bit scheme a weight is stored with: symmetric, per output channel (or per tensor).</summary>
+    private static QuantScheme WeightScheme(QuantizationOptions options, WeightSite site) =>
+        new(8, Signed: true, Symmetric: true, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel, site.Axis);
 
     /// <summary>Conv, Gemm and MatMul nodes whose weight (input 1) is a float initializer.</summary>
     public static List<Node> Targets(ModelGraph graph)
@@ -76,14 +124,17 @@ public static class QuantizationPass
         return list;
     }
 
-    /// <summary>Float activations entering and leaving the targets (not initializers, not graph outputs).</summary>
-    private static List<string> ActivationNames(ModelGraph graph, List<Node> targets)
+    /// <summary>Float activations entering and leaving the Conv/Gemm/MatMul weight sites (not initializers, not the
+    /// main graph's outputs), each with the graph whose readers get the quantize–dequantize pair.</summary>
+    private static List<(ModelGraph Graph, string Value)> ActivationNames(ModelGraph main, List<WeightSite> sites)
     {
-        var outputs = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
-        var names = new List<string>();
-        foreach (var n in targets)
-            foreach (var v in new[] { n.Inputs[0], n.Outputs[0] })
-                if (v.Length > 0 && !graph.Initializers.ContainsKey(v) && !outputs.Contains(v) && !names.Contains(v)) names.Add(v);
+        var outputs = main.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var names = new List<(ModelGraph, string)>();
+        foreach (var s in sites.Where(s => s.IsLinear))
+            foreach (var v in new[] { s.Node.Inputs[0], s.Node.Outputs[0] })
+                if (v.Length > 0 && !s.Graph.Initializers.ContainsKey(v) && !outputs.Contains(v) && !s.Graph.Outputs.Any(o => o.Name == v)
+                    && !names.Contains((s.Graph, v)))
+                    names.Add((s.Graph, v));
         return names;
     }
 }

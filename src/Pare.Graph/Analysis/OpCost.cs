@@ -65,6 +65,8 @@ internal static class OpCost
             }
             case "LSTM" or "GRU" or "RNN":
                 return Recurrent(node, In(0), In(1), In(2), In(3));
+            case "Attention":
+                return Attention(node, In(0), In(1), In(4), output);
         }
         if (DataMovement.Contains(node.OpType)) return (0, 0);
         if (Reductions.Contains(node.OpType)) return (0, In(0)?.Shape.ElementCount ?? 0);
@@ -74,6 +76,20 @@ internal static class OpCost
             return (0, outElements * (kernel?.Aggregate(1L, (p, k) => p * k) ?? 1));
         }
         return (0, outElements);
+    }
+
+    /// <summary>Q·Kᵀ costs T MACs per element of Q (every query head against every key of its group) and P·V costs
+    /// T per element of Y, in the 3-D and the 4-D layout alike; T counts the past keys too. Each of the B·H_q·S·T
+    /// scores adds about four FLOPs (scale, bias, exp, normalize).</summary>
+    private static (long, long) Attention(Node node, Tensor? q, Tensor? k, Tensor? pastKey, Tensor? y)
+    {
+        if (q is null || k is null || y is null || q.Rank is not (3 or 4) || k.Rank != q.Rank) return (0, y?.Shape.ElementCount ?? 0);
+        long keys = k.Shape[k.Rank - 2] + (pastKey is { Rank: 4 } ? pastKey.Shape[2] : 0);
+        var macs = ((long)q.Shape.ElementCount + y.Shape.ElementCount) * keys;
+        // queries · heads: (B, H_q, S, D) or (B, S, H_q·D) with q_num_heads
+        long heads = q.Rank == 4 ? q.Shape[1] : node.Attributes.Int("q_num_heads", 0);
+        long scores = (long)q.Shape[0] * q.Shape[q.Rank - 2] * heads * keys;
+        return (macs, 2 * macs + 4 * scores);
     }
 
     /// <summary>Per step and direction the gates are X_t·Wᵀ and H·Rᵀ with W (dirs, G·H, I) and R (dirs, G·H, H), so a

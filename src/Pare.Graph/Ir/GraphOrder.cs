@@ -17,7 +17,9 @@ internal static class GraphOrder
         for (var i = 0; i < graph.Nodes.Count; i++)
         {
             var node = graph.Nodes[i];
-            foreach (var input in node.Inputs.Distinct())
+            // a node with subgraphs (If, Loop) also depends on the values of this graph its subgraphs read
+            var free = Execution.FreeVariables.Of(node).Where(producers.ContainsKey);
+            foreach (var input in node.Inputs.Concat(free).Distinct())
             {
                 if (available.Contains(input)) continue;
                 if (!producers.ContainsKey(input))

@@ -105,6 +105,38 @@ public class QGemmKernelTests
         }
     }
 
+    // row-major output runs the AVX2 epilogue (eight columns per step, the tail scalar): multiplier 0.5 makes every odd
+    // sum a tie (round half to even), large biases saturate at both ends; per-tensor and per-column multipliers
+    [Theory]
+    [InlineData(false, false)]
+    [InlineData(true, false)]
+    [InlineData(false, true)]
+    [InlineData(true, true)]
+    public void Row_major_requantization_matches_scalar_requantization(bool signedOutput, bool perColumn)
+    {
+        int m = 13, n = 45, k = 19;
+        var rng = new Rng(17);
+        var (a, b) = (RandomU8(rng, m * k), RandomS8(rng, k * n));
+        int[] za = [100], zb = [-2];
+        var acc = QGemm.Reference(m, n, k, a, za, b, zb);
+        var bias = Enumerable.Range(0, n).Select(j => j % 7 == 0 ? 400000 * (j % 2 == 0 ? 1 : -1) : rng.NextInt(2001) - 1000).ToArray();
+        var mult = perColumn ? Enumerable.Range(0, n).Select(j => j % 3 == 0 ? 0.5f : 1e-3f + rng.NextFloat() * 1e-2f).ToArray() : [0.5f];
+        int yz = signedOutput ? 3 : 128;
+        var packed = QGemmPackedB.Pack(b, k, n, n, false, zb);
+        foreach (var path in Paths())
+        {
+            var y = new byte[m * (n + 3)];
+            QGemm.MultiplyRequantize(m, a, k, za, packed, bias, mult, yz, signedOutput, y, n + 3, 1, path);
+            for (int i = 0; i < m; i++)
+                for (int j = 0; j < n; j++)
+                {
+                    int q = QGemm.Requantize(acc[i * n + j] + bias[j], mult[perColumn ? j : 0], yz, signedOutput ? -128 : 0, signedOutput ? 127 : 255);
+                    int got = signedOutput ? (sbyte)y[i * (n + 3) + j] : y[i * (n + 3) + j];
+                    Assert.True(q == got, $"{path} ({i}, {j}): {got} vs {q}");
+                }
+        }
+    }
+
     [Fact]
     public void Float_output_is_scaled_sum_plus_bias()
     {

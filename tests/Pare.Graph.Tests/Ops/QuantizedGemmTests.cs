@@ -68,6 +68,45 @@ public class QuantizedGemmTests
         }
     }
 
+    // depthwise (group = C, one filter per channel: the direct QDepthwiseConv) and 1×1 (the NHWC input is the GEMM's A)
+    [Theory]
+    [InlineData(false, true, 3, 1, 1, 1)]
+    [InlineData(true, true, 5, 2, 2, 1)]
+    [InlineData(false, true, 3, 2, 1, 2)]
+    [InlineData(true, true, 3, 1, 0, 1)]
+    [InlineData(false, false, 1, 1, 0, 1)]
+    [InlineData(true, false, 1, 2, 0, 1)]
+    public void Depthwise_and_pointwise_QLinearConv_match_plain_loops(bool signedX, bool depthwise, int k, int stride, int pad, int dilation)
+    {
+        var rng = new Rng((ulong)(k * 100 + stride * 10 + pad + dilation * 1000 + (signedX ? 7 : 0)));
+        int n = 2, ch = 19, h = 7, w = 29, m = depthwise ? ch : 21, groups = depthwise ? ch : 1, cg = ch / groups;
+        var x = Random(rng, n * ch * h * w, signedX);
+        var wt = Random(rng, m * cg * k * k, signed: true);
+        float xs = 0.05f, ys = 0.11f;
+        var wsc = Enumerable.Range(0, m).Select(_ => 0.01f + rng.NextFloat() * 0.02f).ToArray();
+        var wz = new sbyte[m];
+        var bias = Enumerable.Range(0, m).Select(_ => rng.NextInt(2001) - 1000).ToArray();
+        int xz = signedX ? -3 : 130, yz = signedX ? 4 : 120;
+        var xt = signedX ? Tensor.Wrap(x.Select(v => (sbyte)v).ToArray(), new Shape(n, ch, h, w)) : Tensor.Wrap(x.Select(v => (byte)v).ToArray(), new Shape(n, ch, h, w));
+        var y = Run("QLinearConv",
+            [xt, Tensor.Scalar(xs), Zero(xz, signedX), Tensor.Wrap(wt.Select(v => (sbyte)v).ToArray(), new Shape(m, cg, k, k)),
+             Tensor.Wrap(wsc, new Shape(m)), Tensor.Wrap(wz, new Shape(m)), Tensor.Scalar(ys), Zero(yz, signedX), Tensor.Wrap(bias, new Shape(m))],
+            ("group", AttributeValue.Of((long)groups)), ("strides", AttributeValue.Of(new long[] { stride, stride })),
+            ("pads", AttributeValue.Of(new long[] { pad, pad, pad, pad })), ("dilations", AttributeValue.Of(new long[] { dilation, dilation })))[0];
+
+        var s = new Spatial([k, k], [stride, stride], [dilation, dilation], [pad, pad], [pad, pad]);
+        var (acc, shape) = IntegerKernels.Conv2d(x.Select(v => v - xz).ToArray(), new Shape(n, ch, h, w), wt, new Shape(m, cg, k, k), s, groups);
+        Assert.Equal(shape, y.Shape);
+        int plane = shape[2] * shape[3];
+        var got = signedX ? y.ToArray<sbyte>().Select(v => (int)v).ToArray() : y.ToArray<byte>().Select(v => (int)v).ToArray();
+        for (int i = 0; i < acc.Length; i++)
+        {
+            int oc = i / plane % m;
+            int expected = QGemm.Requantize(acc[i] + bias[oc], xs * wsc[oc] / ys, yz, signedX ? -128 : 0, signedX ? 127 : 255);
+            Assert.True(expected == got[i], $"element {i}: {got[i]} vs {expected}");
+        }
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]

@@ -129,6 +129,7 @@ public static class QGemm
                 Kind = QGemmEpilogue.Output.Quantized, Y = py, RowStride = rowStride, ColStride = colStride,
                 Scales = ps, ScaleCount = multipliers.Length, IntBias = bias.IsEmpty ? null : pbias,
                 ZeroPoint = yZeroPoint, Lo = signedOutput ? sbyte.MinValue : 0, Hi = signedOutput ? sbyte.MaxValue : byte.MaxValue,
+                FiniteScales = AllFinite(multipliers),
             }, path, null);
         }
     }
@@ -193,6 +194,12 @@ public static class QGemm
                 default: QGemmDriver<QGemmKernelScalar>.Run(m, pa, lda, pz, aZeroPoints.Length, b, pb, ps, pzb, epilogue, pool); break;
             }
         }
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> values)
+    {
+        foreach (var v in values) if (!float.IsFinite(v)) return false;
+        return true;
     }
 
     private static void CheckParams(int scales, int bias, int n)

@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.QGemm;
@@ -100,10 +102,41 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                 byte* src = A + (long)(r0 + r) * Lda;
                 byte* panel = dst + r / mr * panelBytes;
                 int i = r % mr, sum = 0;
+                int kk = 0;
+                if (Avx2.IsSupported)
+                {
+                    // 16 bytes (4 quads) per step: the row sum by vpsadbw, the quads scattered at the panel's quad
+                    // stride (MR quads apart), as bytes or zero-extended to int16 (vpmovzxbw)
+                    var sad = Vector128<long>.Zero;
+                    long stride = (long)mr * 4 * (wide ? 2 : 1);
+                    byte* d = panel + i * 4 * (wide ? 2 : 1);
+                    for (; kk + 16 <= K; kk += 16, d += 4 * stride)
+                    {
+                        var v = Sse2.LoadVector128(src + kk);
+                        sad = Sse2.Add(sad, Sse2.SumAbsoluteDifferences(v, Vector128<byte>.Zero).AsInt64());
+                        if (wide)
+                        {
+                            var w16 = Avx2.ConvertToVector256Int16(v).AsUInt64();
+                            *(ulong*)d = w16.GetElement(0);
+                            *(ulong*)(d + stride) = w16.GetElement(1);
+                            *(ulong*)(d + 2 * stride) = w16.GetElement(2);
+                            *(ulong*)(d + 3 * stride) = w16.GetElement(3);
+                        }
+                        else
+                        {
+                            var u = v.AsUInt32();
+                            *(uint*)d = u.GetElement(0);
+                            *(uint*)(d + stride) = u.GetElement(1);
+                            *(uint*)(d + 2 * stride) = u.GetElement(2);
+                            *(uint*)(d + 3 * stride) = u.GetElement(3);
+                        }
+                    }
+                    sum = (int)(sad.GetElement(0) + sad.GetElement(1));
+                }
                 if (wide)
                 {
                     short* d = (short*)panel + i * 4;
-                    for (int kk = 0; kk < K; kk++)
+                    for (; kk < K; kk++)
                     {
                         d[(kk >> 2) * mr * 4 + (kk & 3)] = src[kk];
                         sum += src[kk];
@@ -112,7 +145,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                 else
                 {
                     byte* d = panel + i * 4;
-                    for (int kk = 0; kk < K; kk++)
+                    for (; kk < K; kk++)
                     {
                         d[(kk >> 2) * mr * 4 + (kk & 3)] = src[kk];
                         sum += src[kk];
@@ -122,19 +155,35 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
             }
         }
 
-        // Σ(a − za)(b − zb) = Σab − zb·Σa − za·Σb + K·za·zb, then the output conversion
+        // Σ(a − za)(b − zb) = Σab − zb·Σa − za·Σb + K·za·zb (in place, eight columns per AVX2 step), then the output
+        // conversion of the row
         private void Finish(int* tile, int row0, int rows, int[] sums, int sumOffset, int c0, int cols)
         {
             for (int i = 0; i < rows; i++)
             {
-                int row = row0 + i, za = AZero[AZeroCount == 1 ? 0 : row], rowSum = sums[sumOffset + i];
+                int row = row0 + i, za = AZero[AZeroCount == 1 ? 0 : row], rowSum = sums[sumOffset + i], kza = unchecked(K * za);
                 int* t = tile + i * QGemmPackedB.PanelWidth;
-                for (int j = 0; j < cols; j++)
+                int j = 0;
+                if (Avx2.IsSupported)
                 {
-                    int col = c0 + j, zb = BZero[col];
-                    int acc = unchecked(t[j] - zb * rowSum - za * ColSums[col] + K * za * zb);
-                    Epilogue.Write(row, col, acc);
+                    var vRowSum = Vector256.Create(rowSum);
+                    var vZa = Vector256.Create(za);
+                    var vKza = Vector256.Create(kza);
+                    for (; j + 8 <= cols; j += 8)
+                    {
+                        var zb = Avx.LoadVector256(BZero + c0 + j);
+                        var colSum = Avx.LoadVector256(ColSums + c0 + j);
+                        var v = Avx2.Subtract(Avx.LoadVector256(t + j), Avx2.MultiplyLow(zb, vRowSum));
+                        v = Avx2.Add(Avx2.Subtract(v, Avx2.MultiplyLow(vZa, colSum)), Avx2.MultiplyLow(vKza, zb));
+                        Avx.Store(t + j, v);
+                    }
                 }
+                for (; j < cols; j++)
+                {
+                    int zb = BZero[c0 + j];
+                    t[j] = unchecked(t[j] - zb * rowSum - za * ColSums[c0 + j] + kza * zb);
+                }
+                Epilogue.WriteRow(row, c0, cols, t);
             }
         }
     }

@@ -1,9 +1,14 @@
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pare.Core.Kernels.QGemm;
 
 /// <summary>What a <see cref="QGemm"/> call does with each centred int32 sum: store it, scale it to float, or
 /// requantize it to 8 bits. Pointers into operands pinned for the whole call.</summary>
+/// <remarks>Rows whose columns are contiguous in Y (column stride 1) go through <see cref="WriteRow"/>'s AVX2 body,
+/// eight columns at a time, with the same arithmetic as the scalar <see cref="Write"/> (bit for bit: int32 wraps,
+/// float products without FMA, the requantization in double with round-half-even), so every path agrees.</remarks>
 internal unsafe struct QGemmEpilogue
 {
     public enum Output { Int32, Float, Quantized }
@@ -16,6 +21,10 @@ internal unsafe struct QGemmEpilogue
     public float* FloatBias;   // Float: null or N values
     public int* IntBias;       // Quantized: null or N int32 values added before scaling
     public int ZeroPoint, Lo, Hi;
+
+    /// <summary>Quantized: every multiplier is finite (the vector body clamps in double, which differs from the
+    /// scalar conversion only for NaN products; non-finite multipliers keep the scalar path).</summary>
+    public bool FiniteScales;
 
     /// <summary>Writes one centred sum of row i, column j.</summary>
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
@@ -36,5 +45,75 @@ internal unsafe struct QGemmEpilogue
                 ((byte*)Y)[at] = (byte)q;
                 break;
         }
+    }
+
+    /// <summary>Writes the centred sums <paramref name="acc"/>[0..cols) of row i, columns c0..c0+cols.</summary>
+    public readonly void WriteRow(int i, int c0, int cols, int* acc)
+    {
+        int j = 0;
+        if (ColStride == 1 && Avx2.IsSupported)
+        {
+            switch (Kind)
+            {
+                case Output.Int32:
+                    for (int* y = (int*)Y + i * RowStride + c0; j + 8 <= cols; j += 8) Avx.Store(y + j, Avx.LoadVector256(acc + j));
+                    break;
+                case Output.Float:
+                    j = FloatRow(i, c0, cols, acc);
+                    break;
+                default:
+                    if (FiniteScales) j = QuantizedRow(i, c0, cols, acc);
+                    break;
+            }
+        }
+        for (; j < cols; j++) Write(i, c0 + j, acc[j]);
+    }
+
+    // f = (float)acc · scale_j (+ bias_j), eight columns per step; returns the columns done
+    private readonly int FloatRow(int i, int c0, int cols, int* acc)
+    {
+        float* y = (float*)Y + i * RowStride + c0;
+        var scale = Vector256.Create(Scales[0]);
+        int j = 0;
+        for (; j + 8 <= cols; j += 8)
+        {
+            if (ScaleCount != 1) scale = Avx.LoadVector256(Scales + c0 + j);
+            var f = Avx.Multiply(Avx.ConvertToVector256Single(Avx.LoadVector256(acc + j)), scale);
+            if (FloatBias is not null) f = Avx.Add(f, Avx.LoadVector256(FloatBias + c0 + j));
+            Avx.Store(y + j, f);
+        }
+        return j;
+    }
+
+    // q = clamp(round_half_even((acc + bias_j) · (double)mult_j) + zp, lo, hi): two halves of four doubles, then
+    // int32 → int16 → 8-bit packs (exact: the values are already inside [lo, hi]); returns the columns done
+    private readonly int QuantizedRow(int i, int c0, int cols, int* acc)
+    {
+        byte* y = (byte*)Y + i * RowStride + c0;
+        var zp = Vector256.Create((double)ZeroPoint);
+        var lo = Vector256.Create((double)Lo);
+        var hi = Vector256.Create((double)Hi);
+        var m0 = Vector256.Create((double)Scales[0]);
+        var m1 = m0;
+        bool signed = Lo < 0;
+        int j = 0;
+        for (; j + 8 <= cols; j += 8)
+        {
+            var a = Avx.LoadVector256(acc + j);
+            if (IntBias is not null) a = Avx2.Add(a, Avx.LoadVector256(IntBias + c0 + j));
+            if (ScaleCount != 1)
+            {
+                m0 = Avx.ConvertToVector256Double(Sse.LoadVector128(Scales + c0 + j));
+                m1 = Avx.ConvertToVector256Double(Sse.LoadVector128(Scales + c0 + j + 4));
+            }
+            var d0 = Avx.Add(Avx.RoundToNearestInteger(Avx.Multiply(Avx.ConvertToVector256Double(a.GetLower()), m0)), zp);
+            var d1 = Avx.Add(Avx.RoundToNearestInteger(Avx.Multiply(Avx.ConvertToVector256Double(a.GetUpper()), m1)), zp);
+            var i0 = Avx.ConvertToVector128Int32WithTruncation(Avx.Max(Avx.Min(d0, hi), lo));
+            var i1 = Avx.ConvertToVector128Int32WithTruncation(Avx.Max(Avx.Min(d1, hi), lo));
+            var s = Sse2.PackSignedSaturate(i0, i1);
+            var b = signed ? Sse2.PackSignedSaturate(s, s).AsByte() : Sse2.PackUnsignedSaturate(s, s);
+            *(ulong*)(y + j) = b.AsUInt64().ToScalar();
+        }
+        return j;
     }
 }

@@ -14,12 +14,38 @@ internal static class Pools
         var x = c.Input(0);
         if (x.DType is DType.Int8 or DType.UInt8)
         {
+            if (BytePool(c, x) is { } pooled) return [pooled, null];
             // small integers are exact in float32: pool there, convert back
             var r = MaxPoolFloat(c, x.To(DType.Float32));
             return [r[0]!.To(x.DType), r.Length > 1 ? r[1] : null];
         }
         if (x.DType != DType.Float32) throw c.Unsupported($"only float32, int8 and uint8 are supported, got {x.DType.Name()}");
         return MaxPoolFloat(c, x);
+    }
+
+    // (N, C, H, W) 8-bit, no indices, no padding, dilation 1, floor mode: MaxPoolBytes directly on the bytes
+    private static Tensor? BytePool(OpContext c, Tensor x)
+    {
+        if (x.Rank != 4 || c.WantsOutput(1) || c.Attributes.Int("ceil_mode", 0) != 0) return null;
+        var autoPad = c.Attributes.String("auto_pad", "NOTSET");
+        if (autoPad is not ("NOTSET" or "VALID")) return null;
+        var (s, _) = Read(c, x);
+        if (s.Dilations.Any(d => d != 1) || s.Begin.Any(p => p != 0) || s.End.Any(p => p != 0)) return null;
+        int n = x.Dim(0), ch = x.Dim(1), h = x.Dim(2), w = x.Dim(3);
+        if (s.Kernel[0] > h || s.Kernel[1] > w) return null;
+        int outH = (h - s.Kernel[0]) / s.Strides[0] + 1, outW = (w - s.Kernel[1]) / s.Strides[1] + 1;
+        var shape = new Shape(n, ch, outH, outW);
+        var src = x.Contiguous();
+        if (x.DType == DType.UInt8)
+        {
+            var u = new byte[shape.ElementCount];
+            Pare.Core.Kernels.Pool.MaxPoolBytes.Run(src.AsSpan<byte>(), n * ch, h, w, s.Kernel[0], s.Kernel[1], s.Strides[0], s.Strides[1], false, u);
+            return Tensor.Wrap(u, shape);
+        }
+        var sb = new sbyte[shape.ElementCount];
+        Pare.Core.Kernels.Pool.MaxPoolBytes.Run(System.Runtime.InteropServices.MemoryMarshal.AsBytes(src.AsSpan<sbyte>()), n * ch, h, w,
+            s.Kernel[0], s.Kernel[1], s.Strides[0], s.Strides[1], true, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sb.AsSpan()));
+        return Tensor.Wrap(sb, shape);
     }
 
     private static Tensor?[] MaxPoolFloat(OpContext c, Tensor x)

@@ -1,4 +1,5 @@
 using Pare.Core;
+using Pare.Core.Kernels.Quantize;
 
 namespace Pare.Graph.Ops.Onnx;
 
@@ -22,6 +23,22 @@ internal static class Quantization
             var t => throw c.Unsupported($"output_dtype {t} is not supported (int8 and uint8 are)"),
         };
         if (type is not (DType.Int8 or DType.UInt8)) throw c.Unsupported($"quantizing to {type.Name()} is not supported (int8 and uint8 are)");
+        if (scale.Count == 1 && x.DType == DType.Float32 && (zeroPoint is null || zeroPoint.Count == 1))
+        {
+            // per tensor: the vectorized kernel (same arithmetic)
+            float s = c.FloatsOf(scale, "y_scale")[0];
+            int z = zeroPoint is null ? 0 : c.IntsOf(zeroPoint, "y_zero_point")[0];
+            var src = x.Contiguous().AsSpan<float>();
+            if (type == DType.UInt8)
+            {
+                var u = new byte[src.Length];
+                LinearQuantizer.Quantize(src, s, z, false, u);
+                return [Tensor.Wrap(u, x.Shape)];
+            }
+            var sb = new sbyte[src.Length];
+            LinearQuantizer.Quantize(src, s, z, true, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sb.AsSpan()));
+            return [Tensor.Wrap(sb, x.Shape)];
+        }
         var xs = c.FloatsOf(x, "x");
         var scales = c.FloatsOf(scale, "y_scale");
         int[] zps = zeroPoint is null ? new int[scales.Length] : c.IntsOf(zeroPoint, "y_zero_point");
@@ -43,6 +60,14 @@ internal static class Quantization
         var (x, scale, zeroPoint) = (c.Input(0), c.Input(1), c.OptionalInput(2));
         c.RequireTensorOrAxis(scale, "x_scale");
         if (c.Attributes.Int("output_dtype", 0) is not (0 or 1)) throw c.Unsupported("only float32 output is supported");
+        if (scale.Count == 1 && x.DType is (DType.UInt8 or DType.Int8) && scale.DType == DType.Float32 && (zeroPoint is null || zeroPoint.Count == 1))
+        {
+            int z = zeroPoint is null ? 0 : c.IntsOf(zeroPoint, "x_zero_point")[0];
+            var yf = new float[x.Count];
+            var bytes = x.DType == DType.UInt8 ? x.Contiguous().AsSpan<byte>() : System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.Contiguous().AsSpan<sbyte>());
+            LinearQuantizer.Dequantize(bytes, x.DType == DType.Int8, scale.Contiguous().AsSpan<float>()[0], z, yf);
+            return [Tensor.Wrap(yf, x.Shape)];
+        }
         var xs = c.IntsOf(x, "x");
         var scales = c.FloatsOf(scale, "x_scale");
         int[] zps = zeroPoint is null ? new int[scales.Length] : c.IntsOf(zeroPoint, "x_zero_point");

@@ -1,6 +1,8 @@
+using System.Buffers;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pare.Core;
+using Pare.Core.Kernels.Indexing;
 using Pare.Core.Kernels.QGemm;
 
 namespace Pare.Graph.Ops.Onnx;
@@ -40,8 +42,12 @@ internal static class QuantizedGemm
         return rq.Run(m * n, shape, bytes => QGemm.MultiplyRequantize(m, au8, k, za, packed, rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, bytes, n, 1));
     }
 
-    /// <summary>2-D conv(x − xz, w − wz) as, per image and group, im2colᵀ(x) (pixels × C/g·kH·kW, uint8, padded with
-    /// the zero point) times the packed weights; the GEMM writes the NCHW output transposed (column stride = plane).</summary>
+    /// <summary>2-D conv(x − xz, w − wz). Depthwise requantized convs (one input and one output channel per group) run
+    /// <see cref="QDepthwiseConv"/> directly on NCHW. Otherwise the input is transposed to NHWC once, so that each
+    /// row of the im2col matrix (one per output pixel of the whole batch; K = (ky, kx, c) values of the group) is
+    /// a few contiguous copies of C bytes (none at all for a 1×1 stride-1 conv: the NHWC input is the matrix), the
+    /// GEMM (rows = batch·pixels, columns = output channels, weights packed once in (ky, kx, c) order) writes NHWC
+    /// rows through the vectorized epilogue, and one transpose gives NCHW back.</summary>
     public static Tensor? Conv(OpContext c, Tensor x, Tensor? xZero, Tensor w, Tensor? wZero, Spatial s, int groups, Requant? rq)
     {
         if (x.Rank != 4 || w.Rank != 4 || !Is8Bit(x) || !Is8Bit(w)) return null;
@@ -53,41 +59,107 @@ internal static class QuantizedGemm
         var xz = ZeroPoints(c, xZero, 1, "x_zero_point");
         var wz = ZeroPoints(c, wZero, mOut, "w_zero_point");
         if (xz is null || wz is null || (rq is not null && !rq.Fits(mOut))) return null;
+        int flip = x.DType == DType.Int8 ? 0x80 : 0;
+        int xzu = xz[0] + (flip == 0 ? 0 : 128);
+        var shape = new Shape(batch, mOut, outH, outW);
+        if (rq is not null && cg == 1 && mg == 1) return Depthwise(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
         var packs = Pack(w, wz, groups, (ws, z) =>
         {
             var result = new QGemmPackedB[groups];
+            var wi = c.IntsOf(ws, "w");
+            var wn = new sbyte[mg * kDim];
             for (int g = 0; g < groups; g++)
             {
                 var zg = z.Length == 1 ? z : z.AsSpan(g * mg, mg);
-                result[g] = ws.DType == DType.Int8
-                    ? QGemmPackedB.Pack(ws.Contiguous().AsSpan<sbyte>().Slice(g * mg * kDim, mg * kDim), kDim, mg, kDim, true, zg)
-                    : QGemmPackedB.Pack(ws.Contiguous().AsSpan<byte>().Slice(g * mg * kDim, mg * kDim), kDim, mg, kDim, true, zg);
+                int shift = ws.DType == DType.Int8 ? 0 : -128; // uint8 weights: v − 128 as int8, zero points shifted alike
+                for (int j = 0; j < mg; j++)
+                    for (int ci = 0; ci < cg; ci++)
+                        for (int t = 0; t < kh * kw; t++)
+                            wn[j * kDim + t * cg + ci] = (sbyte)(wi[((g * mg + j) * cg + ci) * kh * kw + t] + shift);
+                var zs = zg.ToArray();
+                for (int i = 0; i < zs.Length; i++) zs[i] += shift;
+                result[g] = QGemmPackedB.Pack(wn, kDim, mg, kDim, true, zs);
             }
             return result;
         });
-        var xu8 = AsUInt8(x, xz);
-        var cols = new byte[plane * kDim];
-        var shape = new Shape(batch, mOut, outH, outW);
-        int[]? acc = rq is null ? new int[batch * mOut * plane] : null;
-        byte[] outBytes = rq is null ? [] : new byte[batch * mOut * plane];
-        for (int b = 0; b < batch; b++)
+        int rows = batch * plane;
+        var xn = ArrayPool<byte>.Shared.Rent(batch * ch * h * wd);
+        bool pointwise = kh == 1 && kw == 1 && groups == 1 && s.Strides.All(v => v == 1) && s.Begin.All(v => v == 0) && outH == h && outW == wd;
+        var cols = pointwise ? xn : ArrayPool<byte>.Shared.Rent(rows * kDim);
+        var yn = ArrayPool<byte>.Shared.Rent(rq is null ? 0 : rows * mOut);
+        var acc = rq is null ? ArrayPool<int>.Shared.Rent(rows * mOut) : [];
+        try
+        {
+            ToNhwc(x, flip, batch, ch, h * wd, xn);
             for (int g = 0; g < groups; g++)
             {
-                Im2ColT(xu8.AsSpan((b * ch + g * cg) * h * wd, cg * h * wd), cg, h, wd, kh, kw, s, outH, outW, (byte)xz[0], cols);
-                int offset = (b * mOut + g * mg) * plane;
-                if (acc is not null)
+                if (!pointwise) Im2ColNhwc(xn, batch, ch, h, wd, g * cg, cg, kh, kw, s, outH, outW, (byte)xzu, cols);
+                if (rq is null)
                 {
-                    QGemm.MultiplyStrided(plane, cols, kDim, xz, packs[g], acc.AsSpan(offset), 1, plane);
+                    QGemm.MultiplyStrided(rows, cols, kDim, [xzu], packs[g], acc.AsSpan(g * mg), mOut, 1);
                 }
                 else
                 {
-                    var mult = rq!.Multipliers.Length == 1 ? rq.Multipliers : rq.Multipliers.AsSpan(g * mg, mg);
+                    var mult = rq.Multipliers.Length == 1 ? rq.Multipliers : rq.Multipliers.AsSpan(g * mg, mg);
                     var bias = rq.Bias.Length == 0 ? rq.Bias : rq.Bias.AsSpan(g * mg, mg);
-                    QGemm.MultiplyRequantize(plane, cols, kDim, xz, packs[g], bias, mult, rq.ZeroPoint, rq.Signed, outBytes.AsSpan(offset), 1, plane);
+                    QGemm.MultiplyRequantize(rows, cols, kDim, [xzu], packs[g], bias, mult, rq.ZeroPoint, rq.Signed, yn.AsSpan(g * mg), mOut, 1);
                 }
             }
-        if (acc is not null) return Tensor.Wrap(acc, shape);
-        return rq!.Signed ? Tensor.Wrap(MemoryMarshal.Cast<byte, sbyte>(outBytes).ToArray(), shape) : Tensor.Wrap(outBytes, shape);
+            if (rq is null)
+            {
+                var y = new int[batch * mOut * plane];
+                for (int b = 0; b < batch; b++) Transpose<int>(acc.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, y.AsSpan(b * mOut * plane));
+                return Tensor.Wrap(y, shape);
+            }
+            var result = NewBytes(rq.Signed, batch * mOut * plane, shape, out var yb);
+            for (int b = 0; b < batch; b++) ByteTranspose.Run(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
+            return result;
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(xn);
+            if (!pointwise) ArrayPool<byte>.Shared.Return(cols);
+            ArrayPool<byte>.Shared.Return(yn);
+            if (rq is null) ArrayPool<int>.Shared.Return(acc);
+        }
+    }
+
+    // one filter per channel: QDepthwiseConv per image on the NCHW input (as uint8), weights centred once per call
+    private static Tensor Depthwise(Tensor x, int xzu, int flip, Tensor w, int[] wz, Spatial s, int outH, int outW, Requant rq, Shape shape)
+    {
+        int batch = x.Dim(0), ch = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), taps = w.Dim(2) * w.Dim(3);
+        var wc = new int[ch * taps];
+        if (w.DType == DType.Int8)
+        {
+            var ws = w.Contiguous().AsSpan<sbyte>();
+            for (int i = 0; i < wc.Length; i++) wc[i] = ws[i] - wz[wz.Length == 1 ? 0 : i / taps];
+        }
+        else
+        {
+            var ws = w.Contiguous().AsSpan<byte>();
+            for (int i = 0; i < wc.Length; i++) wc[i] = ws[i] - wz[wz.Length == 1 ? 0 : i / taps];
+        }
+        var g = new QDepthwiseGeometry(ch, h, wd, w.Dim(2), w.Dim(3), s.Strides[0], s.Strides[1], s.Dilations[0], s.Dilations[1], s.Begin[0], s.Begin[1], outH, outW);
+        var xb = flip == 0 ? x.Contiguous().AsSpan<byte>() : AsUInt8(x, [0]);
+        var result = NewBytes(rq.Signed, batch * ch * outH * outW, shape, out var y);
+        for (int b = 0; b < batch; b++)
+            QDepthwiseConv.Run(xb.Slice(b * ch * h * wd, ch * h * wd), g, xzu, wc, rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed,
+                y.Slice(b * ch * outH * outW, ch * outH * outW));
+        return result;
+    }
+
+    // a new int8 or uint8 tensor and its bytes
+    private static Tensor NewBytes(bool signed, int count, Shape shape, out Span<byte> bytes)
+    {
+        if (!signed)
+        {
+            var u = new byte[count];
+            bytes = u;
+            return Tensor.Wrap(u, shape);
+        }
+        var s = new sbyte[count];
+        bytes = MemoryMarshal.AsBytes(s.AsSpan());
+        return Tensor.Wrap(s, shape);
     }
 
     /// <summary>The requantization of a QLinear op: per-column multipliers float32(scale_a·scale_b[j]) / scale_y,
@@ -110,26 +182,94 @@ internal static class QuantizedGemm
         }
     }
 
-    // rows of the transposed im2col: one per output pixel, K = (c, ky, kx) values, padding = the zero point
-    private static void Im2ColT(ReadOnlySpan<byte> x, int ch, int h, int w, int kh, int kw, Spatial s, int outH, int outW, byte pad, Span<byte> cols)
+    // x (N, C, H·W) 8-bit → (N, H·W, C) uint8 (int8 values ⊕ 0x80)
+    private static void ToNhwc(Tensor x, int flip, int batch, int ch, int hw, Span<byte> dst)
     {
-        int kDim = ch * kh * kw;
-        for (int oy = 0; oy < outH; oy++)
-            for (int ox = 0; ox < outW; ox++)
-            {
-                var row = cols.Slice((oy * outW + ox) * kDim, kDim);
-                int at = 0;
-                for (int ci = 0; ci < ch; ci++)
-                    for (int ky = 0; ky < kh; ky++)
+        var src = x.DType == DType.Int8 ? MemoryMarshal.AsBytes(x.Contiguous().AsSpan<sbyte>()) : x.Contiguous().AsSpan<byte>();
+        for (int b = 0; b < batch; b++)
+        {
+            var image = src.Slice(b * ch * hw, ch * hw);
+            var outImage = dst.Slice(b * ch * hw, ch * hw);
+            if (ch == 1) image.CopyTo(outImage);
+            else ByteTranspose.Run(image, ch, hw, outImage);
+            if (flip != 0) Flip(outImage);
+        }
+    }
+
+    private static void Flip(Span<byte> values)
+    {
+        var v = MemoryMarshal.Cast<byte, ulong>(values);
+        for (int i = 0; i < v.Length; i++) v[i] ^= 0x8080808080808080UL;
+        for (int i = v.Length * 8; i < values.Length; i++) values[i] ^= 0x80;
+    }
+
+    // dst (cols × rows) = srcᵀ (rows × cols), in 16×16 blocks so both sides stay in cache
+    private static unsafe void Transpose<T>(ReadOnlySpan<T> src, int rows, int cols, Span<T> dst) where T : unmanaged
+    {
+        const int Block = 16;
+        if (src.Length < rows * cols || dst.Length < rows * cols) throw new ArgumentException("transpose: buffers too small");
+        fixed (T* ps = src)
+        fixed (T* pd = dst)
+        {
+            for (int r0 = 0; r0 < rows; r0 += Block)
+                for (int c0 = 0; c0 < cols; c0 += Block)
+                {
+                    int r1 = Math.Min(rows, r0 + Block), c1 = Math.Min(cols, c0 + Block);
+                    for (int cc = c0; cc < c1; cc++)
                     {
-                        int iy = oy * s.Strides[0] - s.Begin[0] + ky * s.Dilations[0];
-                        for (int kx = 0; kx < kw; kx++, at++)
+                        T* d = pd + (long)cc * rows;
+                        T* sc = ps + cc;
+                        for (int r = r0; r < r1; r++) d[r] = sc[(long)r * cols];
+                    }
+                }
+        }
+    }
+
+    // rows of the im2col matrix over NHWC input: one per output pixel of every image, K = (ky, kx, c) for the
+    // channels [c0, c0 + cg) of a group; padding = the zero point. Without groups and dilation the kW taps of a
+    // kernel row are kW·C contiguous input bytes: one copy when they are all inside the image.
+    private static unsafe void Im2ColNhwc(ReadOnlySpan<byte> xn, int batch, int ch, int h, int w, int c0, int cg, int kh, int kw, Spatial s,
+        int outH, int outW, byte pad, Span<byte> cols)
+    {
+        int kDim = cg * kh * kw, sy = s.Strides[0], sx = s.Strides[1], dy = s.Dilations[0], dx = s.Dilations[1], py = s.Begin[0], px = s.Begin[1];
+        if (xn.Length < batch * h * w * ch || cols.Length < batch * outH * outW * kDim) throw new ArgumentException("im2col: buffers too small");
+        bool rowCopies = cg == ch && dx == 1;
+        fixed (byte* src = xn)
+        fixed (byte* dst = cols)
+        {
+            byte* row = dst;
+            for (int b = 0; b < batch; b++)
+                for (int oy = 0; oy < outH; oy++)
+                    for (int ox = 0; ox < outW; ox++, row += kDim)
+                    {
+                        int ix0 = ox * sx - px;
+                        byte* at = row;
+                        for (int ky = 0; ky < kh; ky++)
                         {
-                            int ix = ox * s.Strides[1] - s.Begin[1] + kx * s.Dilations[1];
-                            row[at] = iy >= 0 && iy < h && ix >= 0 && ix < w ? x[(ci * h + iy) * w + ix] : pad;
+                            int iy = oy * sy - py + ky * dy;
+                            if (iy < 0 || iy >= h)
+                            {
+                                new Span<byte>(at, kw * cg).Fill(pad);
+                                at += kw * cg;
+                                continue;
+                            }
+                            byte* line = src + ((long)(b * h + iy) * w) * ch + c0;
+                            if (rowCopies && ix0 >= 0 && ix0 + kw <= w)
+                            {
+                                Buffer.MemoryCopy(line + (long)ix0 * ch, at, kw * cg, kw * cg);
+                                at += kw * cg;
+                                continue;
+                            }
+                            for (int kx = 0; kx < kw; kx++, at += cg)
+                            {
+                                int ix = ix0 + kx * dx;
+                                if (ix < 0 || ix >= w) new Span<byte>(at, cg).Fill(pad);
+                                else if (cg == 1) *at = line[(long)ix * ch];
+                                else Buffer.MemoryCopy(line + (long)ix * ch, at, cg, cg);
+                            }
                         }
                     }
-            }
+        }
     }
 
     private static int OutSize(int size, Spatial s, int axis)

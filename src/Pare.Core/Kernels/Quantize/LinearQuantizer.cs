@@ -1,0 +1,118 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
+namespace Pare.Core.Kernels.Quantize;
+
+/// <summary>Per-tensor 8-bit quantization kernels, as ONNX defines them: quantize y = saturate(round_half_even(x / s)
+/// + z), dequantize y = (x − z)·s (float32 arithmetic), and a 256-entry table lookup per channel (an elementwise
+/// function of a quantized value, tabulated once). AVX2 bodies eight values per step, with the scalar twins'
+/// arithmetic exactly (float division, no FMA), so both give the same bits.</summary>
+public static class LinearQuantizer
+{
+    /// <summary>y = saturate(round_half_even(x / scale) + zeroPoint) to int8 or uint8 (NaN → 0 as the scalar
+    /// conversion gives).</summary>
+    /// <param name="x">values</param>
+    /// <param name="scale">scale</param>
+    /// <param name="zeroPoint">zero point</param>
+    /// <param name="signedOutput">int8 (else uint8)</param>
+    /// <param name="y">output bytes (as many as x)</param>
+    public static unsafe void Quantize(ReadOnlySpan<float> x, float scale, int zeroPoint, bool signedOutput, Span<byte> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"quantize: {y.Length} outputs for {x.Length} values");
+        int lo = signedOutput ? sbyte.MinValue : 0, hi = signedOutput ? sbyte.MaxValue : byte.MaxValue;
+        int i = 0;
+        fixed (float* px = x)
+        fixed (byte* py = y)
+        {
+            if (Avx2.IsSupported)
+            {
+                var vs = Vector256.Create(scale);
+                var vz = Vector256.Create((float)zeroPoint);
+                var vlo = Vector256.Create((float)lo);
+                var vhi = Vector256.Create((float)hi);
+                for (; i + 8 <= x.Length; i += 8)
+                {
+                    var q = Avx.RoundToNearestInteger(Avx.Divide(Avx.LoadVector256(px + i), vs));
+                    if (Avx.MoveMask(Avx.CompareUnordered(q, q)) != 0) break; // NaN: the scalar loop finishes
+                    // |q| ≥ 2^24 is far outside [lo, hi] either way, so q + z in float clamps like the double sum
+                    var v = Avx.ConvertToVector256Int32WithTruncation(Avx.Max(Avx.Min(Avx.Add(q, vz), vhi), vlo));
+                    var s = Sse2.PackSignedSaturate(v.GetLower(), v.GetUpper());
+                    var b = signedOutput ? Sse2.PackSignedSaturate(s, s).AsByte() : Sse2.PackUnsignedSaturate(s, s);
+                    *(ulong*)(py + i) = b.AsUInt64().ToScalar();
+                }
+            }
+            for (; i < x.Length; i++) py[i] = (byte)QuantizeOne(px[i], scale, zeroPoint, lo, hi);
+        }
+    }
+
+    /// <summary>Scalar quantization of one value, in double as ONNX's reference.</summary>
+    /// <param name="x">value</param>
+    /// <param name="scale">scale</param>
+    /// <param name="zeroPoint">zero point</param>
+    /// <param name="lo">lowest output</param>
+    /// <param name="hi">highest output</param>
+    /// <returns>the quantized value</returns>
+    public static int QuantizeOne(float x, float scale, int zeroPoint, int lo, int hi) =>
+        (int)Math.Clamp(Math.Round((double)(x / scale), MidpointRounding.ToEven) + zeroPoint, lo, hi);
+
+    /// <summary>y = (x − zeroPoint)·scale.</summary>
+    /// <param name="x">int8 or uint8 values (as bytes)</param>
+    /// <param name="signedInput">x is int8</param>
+    /// <param name="scale">scale</param>
+    /// <param name="zeroPoint">zero point</param>
+    /// <param name="y">output (as many as x)</param>
+    public static unsafe void Dequantize(ReadOnlySpan<byte> x, bool signedInput, float scale, int zeroPoint, Span<float> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"dequantize: {y.Length} outputs for {x.Length} values");
+        int i = 0;
+        fixed (byte* px = x)
+        fixed (float* py = y)
+        {
+            if (Avx2.IsSupported)
+            {
+                var vs = Vector256.Create(scale);
+                var vz = Vector256.Create(zeroPoint);
+                for (; i + 8 <= x.Length; i += 8)
+                {
+                    var v = signedInput ? Avx2.ConvertToVector256Int32((sbyte*)px + i) : Avx2.ConvertToVector256Int32(px + i);
+                    Avx.Store(py + i, Avx.Multiply(Avx.ConvertToVector256Single(Avx2.Subtract(v, vz)), vs));
+                }
+            }
+            if (signedInput) for (; i < x.Length; i++) py[i] = ((sbyte)px[i] - zeroPoint) * scale;
+            else for (; i < x.Length; i++) py[i] = (px[i] - zeroPoint) * scale;
+        }
+    }
+
+    /// <summary>y[i] = table[channel(i)·256 + x[i]]: per-tensor (one table) or per channel, where element i's channel
+    /// is i / inner mod channels (the layout of a channel axis with <paramref name="inner"/> elements after it).</summary>
+    /// <param name="x">input bytes (an int8 input is looked up as its byte, the table ordered alike)</param>
+    /// <param name="table">channels·256 output bytes</param>
+    /// <param name="channels">tables</param>
+    /// <param name="inner">elements per channel run</param>
+    /// <param name="y">output (as many as x)</param>
+    public static void Lookup(ReadOnlySpan<byte> x, ReadOnlySpan<byte> table, int channels, int inner, Span<byte> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"lookup: {y.Length} outputs for {x.Length} values");
+        if (channels < 1 || table.Length < channels * 256 || inner < 1) throw new ArgumentException($"lookup: {table.Length} table bytes for {channels} channels");
+        if (channels == 1)
+        {
+            for (int i = 0; i < x.Length; i++) y[i] = table[x[i]];
+            return;
+        }
+        if (inner == 1)
+        {
+            // the last axis: rows of `channels` values, value j looked up in table j
+            int rows = x.Length / channels, at = 0;
+            for (int r = 0; r < rows; r++)
+                for (int j = 0; j < channels; j++, at++) y[at] = table[(j << 8) | x[at]];
+            for (int j = 0; at < x.Length; j++, at++) y[at] = table[(j << 8) | x[at]];
+            return;
+        }
+        for (int start = 0, c = 0; start < x.Length; start += inner, c = c + 1 == channels ? 0 : c + 1)
+        {
+            var t = table.Slice(c * 256, 256);
+            int end = Math.Min(x.Length, start + inner);
+            for (int i = start; i < end; i++) y[i] = t[x[i]];
+        }
+    }
+}

@@ -1,0 +1,65 @@
+using Pare.Core;
+using Pare.Core.Random;
+using Pare.Graph;
+using Pare.Onnx;
+
+namespace Pare.Cli.Tests;
+
+/// <summary><c>pare quantize</c>'s summary: per-layer rows, then bytes, output agreement and latency before/after.</summary>
+[Collection("cli")]
+public sealed class QuantizeCommandTests : IDisposable
+{
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "pare-quantize-cli-" + Guid.NewGuid().ToString("N"));
+    private readonly string _model;
+    private readonly string _calib;
+
+    public QuantizeCommandTests()
+    {
+        Directory.CreateDirectory(_dir);
+        var rng = new Rng(4);
+        var g = new ModelGraph { Name = "linear" };
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(16)]));
+        g.Initializers["W"] = Tensor.Normal([16, 5], 0, 1, rng);
+        g.Nodes.Add(new Node("fc", "MatMul", ["x", "W"], ["y"]));
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(5)]));
+        _model = Path.Combine(_dir, "linear.onnx");
+        OnnxModel.Save(new Model(g), _model);
+        _calib = Path.Combine(_dir, "calib");
+        for (var b = 0; b < 2; b++)
+        {
+            var set = Path.Combine(_calib, $"test_data_set_{b}");
+            Directory.CreateDirectory(set);
+            TensorFile.Write(Path.Combine(set, "input_0.pb"), Tensor.Uniform([8, 16], 0, 2, rng), "x");
+        }
+    }
+
+    public void Dispose() => Directory.Delete(_dir, recursive: true);
+
+    [Fact]
+    public void Summary_lists_bytes_agreement_and_latency_with_bias_correction()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        var target = Path.Combine(_dir, "q.onnx");
+        var code = PareApp.Run(["quantize", _model, "--out", target, "--mode", "weight-only", "--calib", _calib,
+            "--bias-correction", "--latency-runs", "3", "--threads", "1"], output, error);
+        Assert.True(code == ExitCodes.Ok, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("fc", text, StringComparison.Ordinal);
+        Assert.Contains("file bytes", text, StringComparison.Ordinal);
+        Assert.Contains("argmax agreement", text, StringComparison.Ordinal);
+        Assert.Contains("latency p50 (3 runs)", text, StringComparison.Ordinal);
+        Assert.Contains("1 biases corrected", text, StringComparison.Ordinal);
+        Assert.True(File.Exists(target));
+    }
+
+    [Fact]
+    public void Summary_without_inputs_says_how_to_get_agreement()
+    {
+        var output = new StringWriter();
+        var code = PareApp.Run(["quantize", _model, "--out", Path.Combine(_dir, "w.onnx"), "--mode", "weight-only"], output, new StringWriter());
+        Assert.Equal(ExitCodes.Ok, code);
+        Assert.Contains("give --calib or --data-free", output.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain("latency p50", output.ToString(), StringComparison.Ordinal);
+    }
+}

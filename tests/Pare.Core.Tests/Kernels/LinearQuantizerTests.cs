@@ -1,0 +1,63 @@
+using Pare.Core.Kernels.Quantize;
+using Pare.Core.Random;
+
+namespace Pare.Core.Tests.Kernels;
+
+/// <summary>The vectorized quantize, dequantize and table lookup against their scalar definitions, over every length
+/// 0..40 (the eight-lane body and its tail) and special values: ties, NaN, ±∞, huge values, both 8-bit types.</summary>
+public class LinearQuantizerTests
+{
+    private static readonly float[] Specials = [0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 127.5f, 128.5f, 254.5f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 3e9f, -3e9f, 1e-30f];
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Quantize_matches_the_scalar_formula(bool signedOutput)
+    {
+        var rng = new Rng(5);
+        for (int length = 0; length <= 40; length++)
+        {
+            var x = Enumerable.Range(0, length).Select(i => i % 5 == 0 ? Specials[rng.NextInt(Specials.Length)] : (rng.NextFloat() - 0.5f) * 80f).ToArray();
+            const float scale = 0.25f;
+            int zp = signedOutput ? -3 : 120;
+            var y = new byte[length];
+            LinearQuantizer.Quantize(x, scale, zp, signedOutput, y);
+            for (int i = 0; i < length; i++)
+            {
+                int expected = LinearQuantizer.QuantizeOne(x[i], scale, zp, signedOutput ? -128 : 0, signedOutput ? 127 : 255);
+                int got = signedOutput ? (sbyte)y[i] : y[i];
+                Assert.True(expected == got, $"length {length}, x[{i}] = {x[i]}: {got} vs {expected}");
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Dequantize_matches_the_scalar_formula(bool signedInput)
+    {
+        var rng = new Rng(6);
+        for (int length = 0; length <= 40; length++)
+        {
+            var x = Enumerable.Range(0, length).Select(_ => (byte)rng.NextInt(256)).ToArray();
+            var y = new float[length];
+            LinearQuantizer.Dequantize(x, signedInput, 0.037f, 9, y);
+            for (int i = 0; i < length; i++) Assert.Equal(((signedInput ? (sbyte)x[i] : x[i]) - 9) * 0.037f, y[i]);
+        }
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(3, 1)]
+    [InlineData(4, 5)]
+    public void Lookup_uses_each_element_s_channel_table(int channels, int inner)
+    {
+        var rng = new Rng(7);
+        var table = Enumerable.Range(0, channels * 256).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        int count = 2 * channels * inner + (inner == 1 ? 0 : 3);
+        var x = Enumerable.Range(0, count).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var y = new byte[count];
+        LinearQuantizer.Lookup(x, table, channels, inner, y);
+        for (int i = 0; i < count; i++) Assert.Equal(table[i / inner % channels * 256 + x[i]], y[i]);
+    }
+}
