@@ -45,7 +45,7 @@ public static partial class Convolution
         var xv = Values(x);
         var wv = Values(weight);
         // every output array below is fully written by its kernel: skip the runtime's zeroing of large arrays
-        var y = GC.AllocateUninitializedArray<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
+        var y = TensorMemory.Uninitialized<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
         var bv = bias is null ? default : Values(bias).Span;
         if (SmallPlaneConv.Fits(g)) SmallPlaneConv.Forward(g, xv.Span, wv.Span, bv, y);
         else Conv2dKernel.Forward(g, xv.Span, wv.Span, bv, y);

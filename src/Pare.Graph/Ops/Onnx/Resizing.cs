@@ -157,7 +157,7 @@ internal static class Resizing
             return ElementMaps.Take(x, map, shape, Tensor.Scalar(extrapolation));
         }
         var src = x.IsContiguous ? x.AsSpan<float>() : x.ToArray<float>();
-        var dst = new float[shape.ElementCount];
+        var dst = TensorMemory.Zeroed<float>(shape.ElementCount);
         if (k == 1 && Array.TrueForAll(taps.Weight, v => v == 1f))
         {
             // nearest: a gather of whole rows (inner > 1) or of single values (the last axis), not a weighted sum
