@@ -29,6 +29,13 @@ public sealed class ConvSuite : IBenchSuite
             var y = new float[x.Length];
             return () => DepthwiseConv2d.Forward(g, x, w, default, y);
         }, Flops: 2.0 * 32 * 64 * 56 * 56 * 9);
+        // PaddleOCR rec's convolutions with their fused output stage (bias, residual, hard swish) applied per tile,
+        // each beside the unfused baseline (plain conv, then whole-tensor passes on the calling thread)
+        foreach (bool fused in new[] { false, true })
+        {
+            yield return FusedRow("conv2d_ocr_pw_240x12x280_hswish_z", new ConvGeometry(1, 240, 12, 280, 240, 1, 1), fused);
+            yield return FusedRow("conv2d_ocr_dw_240x12x280_k5_hswish", new ConvGeometry(1, 240, 12, 280, 240, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 240), fused);
+        }
         yield return BackwardRow("conv2d_bwd_b128_1x28x28_c32_k3", 128, 1, 28, 32, inputGrad: false);
         yield return BackwardRow("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64);
         yield return BackwardRow("conv2d_dw_bwd_b32_64x56x56_k3", 32, 64, 56, 64, groups: 64);
@@ -92,6 +99,30 @@ public sealed class ConvSuite : IBenchSuite
                 Conv2dKernel.BackwardWeight(g, x, dy, dw);
             };
         }, Flops: (inputGrad ? 4.0 : 2.0) * n * k * size * size * (c / groups) * 9);
+
+    // Conv2dKernel with bias, a residual (pointwise rows only) and a hard swish: inside the kernel (fused) or as
+    // separate passes after it (the baseline, as FusedConv ran before the output stage moved into the tiles).
+    private static BenchCase FusedRow(string name, ConvGeometry g, bool fused) =>
+        new(name + (fused ? "_fused" : "_baseline"), () =>
+        {
+            var rng = new Rng(11);
+            var x = Values(g.N * g.InChannels * g.InHeight * g.InWidth, rng);
+            var w = Values(g.WeightCount, rng);
+            var b = Values(g.OutChannels, rng);
+            var y = new float[g.N * g.OutChannels * g.OutHeight * g.OutWidth];
+            var z = g.IsDepthwise ? null : Values(y.Length, rng);
+            var stage = new ConvOutputStage(new ConvEpilogue(ConvActivation.HardSwish));
+            if (fused) return () => Conv2dKernel.Forward(g, x, w, b, z, stage, y);
+            return () =>
+            {
+                Conv2dKernel.Forward(g, x, w, default, y);
+                int plane = g.OutHeight * g.OutWidth;
+                for (int k = 0; k < g.OutChannels; k++)
+                    System.Numerics.Tensors.TensorPrimitives.Add(y.AsSpan(k * plane, plane), b[k], y.AsSpan(k * plane, plane));
+                if (z is not null) System.Numerics.Tensors.TensorPrimitives.Add(y, z, y);
+                stage.Activation.Apply(y);
+            };
+        }, Flops: 2.0 * g.N * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize);
 
     // The non-GEMM part of the general path alone: unfolding every image of the batch (single thread).
     private static BenchCase Im2ColRow(string name, int n, int c, int size) =>

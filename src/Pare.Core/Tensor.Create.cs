@@ -9,12 +9,12 @@ public sealed partial class Tensor
     /// <summary>A new zero-filled contiguous tensor.</summary>
     public static Tensor Zeros(Shape shape, DType dtype = DType.Float32) => dtype switch
     {
-        DType.Float32 => Wrap(new float[shape.ElementCount], shape),
-        DType.Int8 => Wrap(new sbyte[shape.ElementCount], shape),
-        DType.UInt8 => Wrap(new byte[shape.ElementCount], shape),
-        DType.Int32 => Wrap(new int[shape.ElementCount], shape),
-        DType.Int64 => Wrap(new long[shape.ElementCount], shape),
-        DType.Bool => Wrap(new bool[shape.ElementCount], shape),
+        DType.Float32 => Wrap(TensorMemory.Zeroed<float>(shape.ElementCount), shape),
+        DType.Int8 => Wrap(TensorMemory.Zeroed<sbyte>(shape.ElementCount), shape),
+        DType.UInt8 => Wrap(TensorMemory.Zeroed<byte>(shape.ElementCount), shape),
+        DType.Int32 => Wrap(TensorMemory.Zeroed<int>(shape.ElementCount), shape),
+        DType.Int64 => Wrap(TensorMemory.Zeroed<long>(shape.ElementCount), shape),
+        DType.Bool => Wrap(TensorMemory.Zeroed<bool>(shape.ElementCount), shape),
         _ => throw new ArgumentOutOfRangeException(nameof(dtype), dtype, "unknown dtype"),
     };
 
@@ -27,7 +27,7 @@ public sealed partial class Tensor
     /// <summary>A float32 tensor filled with <paramref name="value"/>.</summary>
     public static Tensor Full(Shape shape, float value)
     {
-        var data = new float[shape.ElementCount];
+        var data = TensorMemory.Uninitialized<float>(shape.ElementCount);
         data.AsSpan().Fill(value);
         return Wrap(data, shape);
     }
@@ -113,14 +113,22 @@ public sealed partial class Tensor
     {
         return DType switch
         {
-            DType.Float32 => Wrap(ToArray<float>(), Shape),
-            DType.Int8 => Wrap(ToArray<sbyte>(), Shape),
-            DType.UInt8 => Wrap(ToArray<byte>(), Shape),
-            DType.Int32 => Wrap(ToArray<int>(), Shape),
-            DType.Int64 => Wrap(ToArray<long>(), Shape),
-            DType.Bool => Wrap(ToArray<bool>(), Shape),
+            DType.Float32 => Wrap(Copy<float>(), Shape),
+            DType.Int8 => Wrap(Copy<sbyte>(), Shape),
+            DType.UInt8 => Wrap(Copy<byte>(), Shape),
+            DType.Int32 => Wrap(Copy<int>(), Shape),
+            DType.Int64 => Wrap(Copy<long>(), Shape),
+            DType.Bool => Wrap(Copy<bool>(), Shape),
             _ => throw new InvalidOperationException(),
         };
+    }
+
+    // A contiguous copy in an array from TensorMemory (an op output when called inside an op).
+    private T[] Copy<T>() where T : unmanaged
+    {
+        var result = TensorMemory.Uninitialized<T>(Count);
+        StridedCopy.Gather(TypedStorage<T>().Span, Offset, Shape.Dims, _strides, result);
+        return result;
     }
 
     /// <summary>Converts to another element type (float→integer truncates toward zero like PyTorch; bool is x≠0).

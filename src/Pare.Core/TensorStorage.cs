@@ -9,6 +9,9 @@ public abstract class TensorStorage
 
     /// <summary>Number of elements.</summary>
     public abstract int Length { get; }
+
+    /// <summary>The managed array behind the memory, or null (e.g. a memory-mapped file).</summary>
+    internal abstract object? BackingArray { get; }
 }
 
 /// <summary>Storage of elements of type <typeparamref name="T"/>.</summary>
@@ -30,4 +33,7 @@ public sealed class TensorStorage<T> : TensorStorage where T : unmanaged
 
     /// <inheritdoc/>
     public override int Length => Memory.Length;
+
+    internal override object? BackingArray =>
+        System.Runtime.InteropServices.MemoryMarshal.TryGetArray<T>(Memory, out var segment) ? segment.Array : null;
 }

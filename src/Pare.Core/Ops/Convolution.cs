@@ -5,7 +5,7 @@ namespace Pare.Core.Ops;
 
 /// <summary>Convolutions (cross-correlation, as PyTorch and ONNX define them) with their backward: x (N, C_in, H, W)
 /// or (N, C_in, L), weight (C_out, C_in/groups, kH, kW) or (C_out, C_in/groups, k), bias (C_out).</summary>
-public static class Convolution
+public static partial class Convolution
 {
     /// <summary>2-D convolution with PyTorch's symmetric int hyper-parameters.</summary>
     /// <param name="x">(N, C_in, H, W)</param>
@@ -45,7 +45,7 @@ public static class Convolution
         var xv = Values(x);
         var wv = Values(weight);
         // every output array below is fully written by its kernel: skip the runtime's zeroing of large arrays
-        var y = GC.AllocateUninitializedArray<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
+        var y = TensorMemory.Uninitialized<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
         var bv = bias is null ? default : Values(bias).Span;
         if (SmallPlaneConv.Fits(g)) SmallPlaneConv.Forward(g, xv.Span, wv.Span, bv, y);
         else Conv2dKernel.Forward(g, xv.Span, wv.Span, bv, y);

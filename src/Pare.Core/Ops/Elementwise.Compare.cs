@@ -68,7 +68,7 @@ public static partial class Elementwise
             throw new ArgumentException($"where: condition {cond.Shape}, values {a.Shape} and {b.Shape}: {e.Message}", e);
         }
         var c = Broadcasted<bool>(cond, shape);
-        var result = new float[shape.ElementCount];
+        var result = TensorMemory.Zeroed<float>(shape.ElementCount);
         ElementwiseDriver.Where(c, Broadcasted(a, shape), Broadcasted(b, shape), result);
         var y = Tensor.Wrap(result, shape);
         return Tape.Record(y, "where", [cond, a, b], d =>
@@ -96,7 +96,7 @@ public static partial class Elementwise
         if (a.DType != DType.Float32 || b.DType != DType.Float32)
             throw new ArgumentException($"{name}: expects float32 operands, got {a.DType.Name()} {a.Shape} and {b.DType.Name()} {b.Shape}");
         var shape = BroadcastShape(a, b, name);
-        var result = new bool[shape.ElementCount];
+        var result = TensorMemory.Zeroed<bool>(shape.ElementCount);
         ElementwiseDriver.Compare(op, Broadcasted(a, shape), Broadcasted(b, shape), result);
         return Tensor.Wrap(result, shape);
     }

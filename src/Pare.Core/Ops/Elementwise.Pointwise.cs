@@ -13,7 +13,7 @@ public static partial class Elementwise
     {
         CheckFloat(x, name);
         var xv = x.IsContiguous ? x.AsSpan<float>() : x.ToArray<float>();
-        var result = new float[x.Count];
+        var result = TensorMemory.Zeroed<float>(x.Count);
         PointwiseKernel.Forward(xv, result, f);
         var y = Tensor.Wrap(result, x.Shape);
         return Tape.Record(y, name, [x], d =>

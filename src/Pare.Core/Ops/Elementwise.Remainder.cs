@@ -27,7 +27,7 @@ public static partial class Elementwise
         CheckFloat(b, name);
         var shape = BroadcastShape(a, b, name);
         float[] av = Broadcasted(a, shape), bv = Broadcasted(b, shape);
-        var r = new float[av.Length];
+        var r = TensorMemory.Zeroed<float>(av.Length);
         for (int i = 0; i < r.Length; i++)
         {
             float m = av[i] % bv[i];

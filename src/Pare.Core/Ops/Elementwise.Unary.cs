@@ -83,7 +83,7 @@ public static partial class Elementwise
     private static Tensor UnaryKernel<TOp>(TOp op, Tensor x) where TOp : struct, IUnaryOperator
     {
         ReadOnlyMemory<float> src = x.IsContiguous ? x.TypedStorage<float>().Memory.Slice(x.Offset, x.Count) : x.ToArray<float>();
-        var result = GC.AllocateUninitializedArray<float>(x.Count); // the driver writes every element
+        var result = TensorMemory.Uninitialized<float>(x.Count); // the driver writes every element
         BroadcastDriver.Unary(op, src, result);
         return Tensor.Wrap(result, x.Shape);
     }
@@ -92,7 +92,7 @@ public static partial class Elementwise
     private static Tensor MapGrad(Tensor x, Tensor d, Func<float, float, float> f)
     {
         float[] xv = x.ToArray<float>(), dv = d.ToArray<float>();
-        var r = new float[xv.Length];
+        var r = TensorMemory.Zeroed<float>(xv.Length);
         for (int i = 0; i < r.Length; i++) r[i] = f(xv[i], dv[i]);
         return Tensor.Wrap(r, x.Shape);
     }

@@ -194,7 +194,7 @@ public static partial class Elementwise
         if (a.DType != DType.Float32 || b.DType != DType.Float32)
             throw new ArgumentException($"{name}: expects float32 operands, got {a.DType.Name()} {a.Shape} and {b.DType.Name()} {b.Shape}");
         var shape = BroadcastShape(a, b, name);
-        var result = GC.AllocateUninitializedArray<float>(shape.ElementCount); // the driver writes every element
+        var result = TensorMemory.Uninitialized<float>(shape.ElementCount); // the driver writes every element
         BroadcastDriver.Binary(op, a.TypedStorage<float>().Memory, a.Offset, AlignedStrides(a, shape),
             b.TypedStorage<float>().Memory, b.Offset, AlignedStrides(b, shape), shape.Dims, result);
         return Tensor.Wrap(result, shape);

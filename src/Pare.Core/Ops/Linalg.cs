@@ -48,7 +48,7 @@ public static class Linalg
         batch.Dims.CopyTo(outDims);
         outDims[^2] = m;
         outDims[^1] = n;
-        var result = new float[batch.ElementCount * m * n];
+        var result = TensorMemory.Zeroed<float>(batch.ElementCount * m * n);
         if (result.Length > 0 && k > 0)
         {
             using var _ = Tape.NoGrad();

@@ -58,7 +58,7 @@ public static partial class Normalization
         var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xs, default, shift, n, c, s, xhat);
         ChannelAffine.Apply(xhat, rstd, default, n, c, s, xhat);
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "batch_norm", Inputs(x, weight, bias), d =>
@@ -88,12 +88,14 @@ public static partial class Normalization
             rstd[j] = 1f / MathF.Sqrt(rv[j] + eps);
             shift[j] = -rm[j] * rstd[j];
         }
-        var xhat = GC.AllocateUninitializedArray<float>(x.Count);
+        var inputs = Inputs(x, weight, bias);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
+        // x̂ is kept only for the backward; without one it is computed in y's memory (the affine maps work in place)
+        var xhat = Tape.ShouldRecord(inputs) ? GC.AllocateUninitializedArray<float>(x.Count) : y;
         ChannelAffine.Apply(Values(x), rstd, shift, n, c, s, xhat);
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
-        return Tape.Record(output, "batch_norm", Inputs(x, weight, bias), d =>
+        return Tape.Record(output, "batch_norm", inputs, d =>
         {
             var dy = Values(d);
             // the statistics are constants here, so x̂ is affine in x: dx = g·rstd

@@ -32,7 +32,7 @@ public static partial class Normalization
         var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         float[] mean = new float[rows], variance = new float[rows], rstd = new float[rows];
         RowNorm.Forward(x.Detach().Contiguous().AsSpan<float>(), rows, len, eps, xhat, mean, variance, rstd);
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
         ChannelAffine.Apply(xhat, w, b, rows, len, 1, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "layer_norm", Inputs(x, weight, bias), d =>
@@ -71,7 +71,7 @@ public static partial class Normalization
         var xhat = GC.AllocateUninitializedArray<float>(x.Count);
         float[] mean = new float[rows], variance = new float[rows], rstd = new float[rows];
         RowNorm.Forward(x.Detach().Contiguous().AsSpan<float>(), rows, len, eps, xhat, mean, variance, rstd);
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
         ChannelAffine.Apply(xhat, Values(weight), Values(bias), n, c, s, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, "group_norm", Inputs(x, weight, bias), d =>

@@ -43,7 +43,7 @@ public static class Pooling
         (int H, int W) padding, (int H, int W) dilation, bool ceilMode = false)
     {
         var (output, argmax) = MaxPoolCore(x, kernel, stride, padding, dilation, ceilMode);
-        var indices = new long[argmax.Length];
+        var indices = TensorMemory.Zeroed<long>(argmax.Length);
         for (int i = 0; i < indices.Length; i++) indices[i] = argmax[i];
         return (output, Tensor.Wrap(indices, output.Shape));
     }
@@ -53,8 +53,8 @@ public static class Pooling
     {
         var g = Geometry("max_pool2d", x, kernel, stride, padding, dilation, ceilMode);
         // outputs and gradients are fully written by the kernels: skip the runtime's zeroing of large arrays
-        var y = GC.AllocateUninitializedArray<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
-        var argmax = GC.AllocateUninitializedArray<int>(y.Length);
+        var y = TensorMemory.Uninitialized<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
+        var argmax = TensorMemory.Uninitialized<int>(y.Length); // inside an arena: a temporary, back after the op
         Kernels.Pool.MaxPool2d.Forward(g, Convolution.Values(x).Span, y, argmax);
         var output = Tensor.Wrap(y, OutShape(x, g));
         Tape.Record(output, "max_pool2d", [x], dOut =>
@@ -90,7 +90,7 @@ public static class Pooling
     public static Tensor AvgPool2d(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding, bool ceilMode = false, bool countIncludePad = true)
     {
         var g = Geometry("avg_pool2d", x, kernel, stride, padding, (1, 1), ceilMode);
-        var y = GC.AllocateUninitializedArray<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
+        var y = TensorMemory.Uninitialized<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
         Kernels.Pool.AvgPool2d.Forward(g, Convolution.Values(x).Span, countIncludePad, y);
         var output = Tensor.Wrap(y, OutShape(x, g));
         return Tape.Record(output, "avg_pool2d", [x], dOut =>
@@ -112,7 +112,7 @@ public static class Pooling
             throw new ArgumentException($"global_avg_pool2d expects a float32 x (N, C, H, W), got {x.DType.Name()} {x.Shape}");
         int plane = x.Dim(2) * x.Dim(3);
         if (plane == 0) throw new ArgumentException($"global_avg_pool2d: x {x.Shape} has an empty (H, W) plane");
-        var y = new float[x.Dim(0) * x.Dim(1)];
+        var y = TensorMemory.Zeroed<float>(x.Dim(0) * x.Dim(1));
         Kernels.Pool.AvgPool2d.GlobalForward(Convolution.Values(x).Span, plane, y);
         var output = Tensor.Wrap(y, new Shape(x.Dim(0), x.Dim(1), 1, 1));
         return Tape.Record(output, "global_avg_pool2d", [x], dOut =>

@@ -90,7 +90,7 @@ public static class Reduce
     private static Tensor Run(ReduceKind kind, ReducePlan plan, Tensor x)
     {
         var data = plan.Layout(x);
-        var result = new float[plan.Outer * plan.Inner];
+        var result = TensorMemory.Zeroed<float>(plan.Outer * plan.Inner);
         Reduction.Reduce(kind, data.AsSpan<float>(), plan.Outer, plan.R, plan.Inner, result);
         return Tensor.Wrap(result, plan.Output);
     }
@@ -124,7 +124,7 @@ public static class Reduce
         if (plan.R == 0 && plan.Outer * plan.Inner > 0 || x.Count == 0 && axis is null)
             throw new ArgumentException($"{op}: empty axis in shape {x.Shape} has no extreme element");
         var data = plan.Layout(x);
-        var result = new long[plan.Outer * plan.Inner];
+        var result = TensorMemory.Zeroed<long>(plan.Outer * plan.Inner);
         ArgReduction.ArgExtreme(data.AsSpan<float>(), plan.Outer, plan.R, plan.Inner, max, result);
         return Tensor.Wrap(result, plan.Output);
     }
@@ -137,7 +137,7 @@ public static class Reduce
         var plan = ReducePlan.Create(x.Shape, axes, keepDims, op);
         var data = plan.Layout(x);
         var mean = new float[plan.Outer * plan.Inner];
-        var result = new float[mean.Length];
+        var result = TensorMemory.Zeroed<float>(mean.Length);
         Moments.Variance(data.AsSpan<float>(), plan.Outer, plan.R, plan.Inner, correction, mean, result);
         if (std) TensorPrimitives.Sqrt(result, result);
         var output = Tensor.Wrap(result, plan.Output);

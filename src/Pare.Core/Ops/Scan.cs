@@ -21,7 +21,7 @@ public static class Scan
         int a = x.Shape.NormalizeAxis(axis);
         var dims = x.Shape.Dims;
         int outer = IndexArgs.Product(dims, 0, a), n = dims[a], inner = IndexArgs.Product(dims, a + 1, x.Rank);
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
         CumSumKernel.Forward(x.Detach().Contiguous().AsSpan<float>(), outer, n, inner, exclusive, reverse, y);
         return Tape.Record(Tensor.Wrap(y, x.Shape), "cumsum", [x], d => [CumSum(d, a, exclusive, !reverse)]);
     }

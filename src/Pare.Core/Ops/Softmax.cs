@@ -32,7 +32,7 @@ public static class SoftmaxOps
         for (int i = 0; i < a; i++) outer *= dims[i];
         for (int i = a + 1; i < rank; i++) inner *= dims[i];
         var source = x.Detach().Contiguous();
-        var y = GC.AllocateUninitializedArray<float>(x.Count);
+        var y = TensorMemory.Uninitialized<float>(x.Count);
         SoftmaxKernel.Forward(source.AsSpan<float>(), outer, r, inner, log, y);
         var output = Tensor.Wrap(y, x.Shape);
         return Tape.Record(output, op, [x], d =>

@@ -25,7 +25,7 @@ public static class TransposedConvolution
         var xv = Convolution.Values(x);
         var wv = Convolution.Values(weight);
         int plane = g.InHeight * g.InWidth;
-        var y = new float[(long)g.N * g.InChannels * plane];
+        var y = TensorMemory.Zeroed<float>(checked((int)(g.N * g.InChannels * plane)));
         // the transposed convolution's output is the inner convolution's input
         Conv2dKernel.BackwardInput(g, xv.Span, wv.Span, y);
         if (bias is not null) AddBias(Convolution.Values(bias).Span, g.N, g.InChannels, plane, y);

@@ -12,12 +12,17 @@ internal sealed class GraphRunner
 {
     private readonly Model _model;
     private readonly bool _training;
+    private readonly TensorPool? _pool;
     private readonly ConditionalWeakTable<ModelGraph, GraphPlan> _plans = new();
 
-    public GraphRunner(Model model, bool training)
+    /// <summary>A runner of <paramref name="model"/>. With a <paramref name="pool"/> (inference only), op outputs of
+    /// the main graph are rented from it and each array goes back once the last value viewing it has been read.</summary>
+    public GraphRunner(Model model, bool training, TensorPool? pool = null)
     {
+        if (training && pool is not null) throw new ArgumentException("buffer reuse is for inference only: the tape keeps values alive", nameof(pool));
         _model = model;
         _training = training;
+        _pool = pool;
     }
 
     /// <summary>Called after every node runs (in subgraphs too) with the graph, the node, its inputs and its outputs;
@@ -28,7 +33,18 @@ internal sealed class GraphRunner
     public GraphPlan Prepare() => PlanOf(_model.Graph, null);
 
     /// <summary>Runs the main graph on <paramref name="inputs"/>, given in the order of the graph's inputs.</summary>
-    public Tensor[] Run(IReadOnlyList<Tensor> inputs) => Run(_model.Graph, inputs, null);
+    public Tensor[] Run(IReadOnlyList<Tensor> inputs)
+    {
+        if (_pool is null) return Run(_model.Graph, inputs, null, null);
+        // the arena is current on this thread for the whole run, subgraphs included (their values are simply not
+        // given back); concurrent runs each have their own arena over the shared, locked pool
+        using var arena = new TensorArena(_pool);
+        using var scope = TensorMemory.Use(arena);
+        var outputs = Run(_model.Graph, inputs, null, arena);
+        // the caller owns the outputs (and every value sharing their arrays) from now on
+        foreach (var output in outputs) arena.Keep(output);
+        return outputs;
+    }
 
     private GraphPlan PlanOf(ModelGraph graph, Scope? outer)
     {
@@ -40,7 +56,7 @@ internal sealed class GraphRunner
         return plan;
     }
 
-    private Tensor[] Run(ModelGraph graph, IReadOnlyList<Tensor> inputs, Scope? outer)
+    private Tensor[] Run(ModelGraph graph, IReadOnlyList<Tensor> inputs, Scope? outer, TensorArena? arena)
     {
         var plan = PlanOf(graph, outer);
         if (inputs.Count != graph.Inputs.Count)
@@ -50,7 +66,7 @@ internal sealed class GraphRunner
         for (var i = 0; i < plan.OuterSlots.Length; i++) values[plan.OuterSlots[i]] = outer?.Find(plan.OuterNames[i]);
         for (var i = 0; i < inputs.Count; i++) values[plan.InputSlots[i]] = inputs[i];
 
-        Func<ModelGraph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> runSubgraph = (sub, subInputs) => Run(sub, subInputs, scope);
+        Func<ModelGraph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> runSubgraph = (sub, subInputs) => Run(sub, subInputs, scope, null);
         var profile = OpProfile.Enabled;
         for (var n = 0; n < graph.Nodes.Count; n++)
         {
@@ -75,8 +91,14 @@ internal sealed class GraphRunner
                 var value = o < outputs.Length ? outputs[o] : null;
                 if (value is null) throw GraphException.At(node, $"output {o} ('{node.Outputs[o]}') was not produced");
                 values[outputSlots[o]] = value;
+                arena?.AddReference(value);
             }
-            foreach (var slot in plan.ReleaseSlots[n]) values[slot] = null;
+            arena?.EndOp();
+            foreach (var slot in plan.ReleaseSlots[n])
+            {
+                if (arena is not null && values[slot] is { } dead) arena.Release(dead);
+                values[slot] = null;
+            }
         }
         var result = new Tensor[graph.Outputs.Count];
         for (var i = 0; i < result.Length; i++)

@@ -11,7 +11,14 @@ public sealed class InferenceSession
     /// <summary>Prepares <paramref name="model"/>; fails naming the node on unsupported ops, cycles or dangling
     /// inputs. With <paramref name="optimize"/> the session runs a rewritten copy (constants and batch norms
     /// folded); <paramref name="model"/> itself is never changed.</summary>
-    public InferenceSession(Model model, bool optimize = true)
+    public InferenceSession(Model model, bool optimize = true) : this(model, optimize, reuseBuffers: true)
+    {
+    }
+
+    /// <summary>As <see cref="InferenceSession(Model, bool)"/>; with <paramref name="reuseBuffers"/> the arrays of
+    /// intermediate values are recycled from run to run (and within a run) once their last reader has run, instead
+    /// of being left to the garbage collector. Outputs handed to the caller are never recycled.</summary>
+    public InferenceSession(Model model, bool optimize, bool reuseBuffers)
     {
         ArgumentNullException.ThrowIfNull(model);
         Source = model;
@@ -19,9 +26,13 @@ public sealed class InferenceSession
         // validate the model as given first, so errors name the user's nodes, not rewritten ones
         new GraphRunner(Model, training: false).Prepare();
         Optimizations = optimize ? Optimization.GraphOptimizer.Run(Model) : new Optimization.OptimizationReport(0, 0);
-        _runner = new GraphRunner(Model, training: false);
+        BufferPool = reuseBuffers ? new TensorPool() : null;
+        _runner = new GraphRunner(Model, training: false, BufferPool);
         _runner.Prepare();
     }
+
+    /// <summary>Arrays of dead intermediate values waiting for the next op or run; null when reuse is off.</summary>
+    internal TensorPool? BufferPool { get; }
 
     /// <summary>The model as given.</summary>
     public Model Source { get; }

@@ -35,6 +35,8 @@ public class ConvKernelTests
     [InlineData(1, 2, 5, 71, 4, 3, 3, 2, 1, 1, 0, 1, 1, 2)] // depthwise stride 2, wide rows: phase-split vector path
     [InlineData(1, 2, 7, 100, 2, 3, 3, 3, 0, 2, 1, 0, 2, 2)] // depthwise stride 3, dilation 2, wide rows
     [InlineData(1, 2, 4, 64, 2, 1, 5, 1, 0, 2, 0, 2, 1, 2)] // depthwise 1×5, width a multiple of every vector
+    [InlineData(2, 3, 4, 150, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3)] // depthwise wide rows: two 64-output blocks, a vector of 16, a tail of 6
+    [InlineData(1, 2, 6, 140, 4, 5, 5, 1, 2, 2, 2, 2, 1, 2)] // depthwise 5×5 multiplier 2 (PaddleOCR rec's kind), 64-output blocks
     [InlineData(3, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // first layer of the Fashion-MNIST CNN
     [InlineData(13, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // chunks of 10 images (1024 / 100 columns) and a last one of 3
     [InlineData(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // batch 1: one chunk, the GEMM alone uses the threads

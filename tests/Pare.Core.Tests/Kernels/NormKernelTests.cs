@@ -146,4 +146,23 @@ public class NormKernelTests
         ChannelNorm.BackwardReference(xhat, rstd, g, a, c, s, d2);
         KernelCases.AssertClose(d2, d1, Tolerance.NormKernelRelative, Tolerance.NormKernelAbsolute * 10, "dx");
     }
+
+    [Theory]
+    [InlineData(1, 24, 5000)] // batch 1, channel planes split over threads (BatchNormalization at inference)
+    [InlineData(3, 5, 7)]
+    [InlineData(2, 40, 1)] // S = 1: whole rows (layer norm)
+    [InlineData(2, 3, 70000)] // planes longer than a work item
+    public void Channel_affine_equals_its_scalar_twin_bit_for_bit(int a, int c, int s)
+    {
+        var x = KernelCases.Values(a * c * s, 5, -3f, 3f).ToArray();
+        var scale = KernelCases.Values(c, 6, -2f, 2f).ToArray();
+        var shift = KernelCases.Values(c, 7, -1f, 1f).ToArray();
+        foreach (var (w, b) in new[] { (scale, shift), (scale, Array.Empty<float>()), (Array.Empty<float>(), shift) })
+        {
+            float[] fast = new float[x.Length], slow = new float[x.Length];
+            ChannelAffine.Apply(x, w, b, a, c, s, fast);
+            ChannelAffine.ApplyReference(x, w, b, a, c, s, slow);
+            Assert.Equal(slow.Select(BitConverter.SingleToInt32Bits), fast.Select(BitConverter.SingleToInt32Bits));
+        }
+    }
 }

@@ -34,34 +34,52 @@ public static unsafe class Conv2dKernel
     /// <param name="w">(C_out, C_in/groups, kH, kW)</param>
     /// <param name="bias">(C_out) or empty for none</param>
     /// <param name="y">(N, C_out, OutH, OutW), overwritten</param>
-    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y)
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias, Span<float> y) =>
+        Forward(g, x, w, bias, default, null, y);
+
+    /// <summary>y = stage(conv(x, w) + bias, residual): the inference form of <see cref="Forward(in ConvGeometry, ReadOnlySpan{float}, ReadOnlySpan{float}, ReadOnlySpan{float}, Span{float})"/>,
+    /// where the bias, the residual and the <see cref="ConvOutputStage"/> are applied to each block of the output by
+    /// the thread that computed it, right after the GEMM stores it (depthwise: to each output row).</summary>
+    /// <param name="g">geometry (must be valid)</param>
+    /// <param name="x">(N, C_in, H, W)</param>
+    /// <param name="w">(C_out, C_in/groups, kH, kW)</param>
+    /// <param name="bias">(C_out) or empty for none</param>
+    /// <param name="residual">(N, C_out, OutH, OutW) added before the activation, or empty for none</param>
+    /// <param name="stage">what follows the bias (null: nothing)</param>
+    /// <param name="y">(N, C_out, OutH, OutW), overwritten</param>
+    public static void Forward(in ConvGeometry g, ReadOnlySpan<float> x, ReadOnlySpan<float> w, ReadOnlySpan<float> bias,
+        ReadOnlySpan<float> residual, ConvOutputStage? stage, Span<float> y)
     {
         CheckSizes(g, x.Length, w.Length, y.Length);
         if (!bias.IsEmpty && bias.Length != g.OutChannels) throw new ArgumentException($"bias has {bias.Length} values for {g.OutChannels} output channels");
+        if (!residual.IsEmpty && residual.Length != y.Length) throw new ArgumentException($"residual has {residual.Length} values for an output of {y.Length}");
         if (y.IsEmpty) return;
+        stage ??= ConvOutputStage.None;
         if (g.IsDepthwise)
         {
-            DepthwiseConv2d.Forward(g, x, w, bias, y);
+            DepthwiseConv2d.Forward(g, x, w, bias, residual, stage, y);
             return;
         }
         var geo = g;
         int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth, outImage = g.OutChannels * plane;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize;
         int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per, nr = Gemm.Gemm.PanelWidth;
-        bool hasBias = !bias.IsEmpty;
+        bool hasBias = !bias.IsEmpty, finish = hasBias || !residual.IsEmpty || !stage.IsNone;
+        var st = stage;
         // a large image (one per chunk) is further cut into bands of output rows, so its patch block stays in cache
         int bands = per == 1 && !g.IsPointwise && plane > 2 * TargetColumns ? Math.Max(1, plane / TargetColumns) : 1;
         int bandRows = (g.OutHeight + bands - 1) / bands;
         bands = (g.OutHeight + bandRows - 1) / bandRows;
-        fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y)
+        fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y, pz0 = residual)
         {
-            float* px = px0, pw = pw0, pb = pb0, py = py0;
+            float* px = px0, pw = pw0, pb = pb0, py = py0, pz = pz0;
             RunChunks(chunks * bands, (task, pool) =>
             {
                 int chunk = task / bands, n0 = chunk * per, count = Math.Min(per, geo.N - n0), cols = count * plane;
                 if (bands > 1)
                 {
-                    ForwardBand(geo, px + (long)n0 * inImage, pw, hasBias ? pb : null, py + (long)n0 * outImage, task % bands * bandRows, bandRows, pool);
+                    ForwardBand(geo, px + (long)n0 * inImage, pw, hasBias ? pb : null, py + (long)n0 * outImage,
+                        pz == null ? null : pz + (long)n0 * outImage, finish ? st : null, task % bands * bandRows, bandRows, pool);
                     return;
                 }
                 float[]? prod = count > 1 ? ArrayPool<float>.Shared.Rent(kg * cols) : null;
@@ -80,26 +98,25 @@ public static unsafe class Conv2dKernel
                         }
                         if (prod is null)
                         {
-                            var yg = new Span<float>(py + (long)n0 * outImage + (long)grp * kg * plane, kg * plane);
+                            long offset = (long)n0 * outImage + (long)grp * kg * plane;
+                            var yg = new Span<float>(py + offset, kg * plane);
+                            var epilogue = finish ? new ConvTileEpilogue(st, hasBias ? pb : null, grp * kg, pz == null ? null : pz + offset) : null;
                             if (panels != null)
-                                Gemm.Gemm.SgemmPackedB(false, kg, plane, patch, wg, patch, panels, 0f, yg, plane, pool);
+                                Gemm.Gemm.SgemmPackedB(false, kg, plane, patch, wg, patch, panels, 0f, yg, plane, pool, epilogue);
                             else
                                 Gemm.Gemm.Sgemm(false, false, kg, plane, patch, 1f, wg, patch,
-                                    new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup), plane, 0f, yg, plane, pool);
-                            if (hasBias)
-                                for (int k = 0; k < kg; k++) TensorPrimitives.Add(yg.Slice(k * plane, plane), pb[grp * kg + k], yg.Slice(k * plane, plane));
+                                    new ReadOnlySpan<float>(px + (long)n0 * inImage + (long)grp * inGroup, inGroup), plane, 0f, yg, plane, pool, epilogue);
                             continue;
                         }
-                        // prod (kg × images·plane): scatter each image's block into NCHW, adding the bias on the way
+                        // prod (kg × images·plane): scatter each image's block into NCHW, finishing it on the way
                         Gemm.Gemm.SgemmPackedB(false, kg, cols, patch, wg, patch, panels, 0f, prod.AsSpan(0, kg * cols), cols, pool);
                         for (int k = 0; k < kg; k++)
                         {
                             for (int i = 0; i < count; i++)
                             {
-                                var src = prod.AsSpan(k * cols + i * plane, plane);
-                                var dst = new Span<float>(py + (long)(n0 + i) * outImage + (long)(grp * kg + k) * plane, plane);
-                                if (hasBias) TensorPrimitives.Add(src, pb[grp * kg + k], dst);
-                                else src.CopyTo(dst);
+                                long offset = (long)(n0 + i) * outImage + (long)(grp * kg + k) * plane;
+                                prod.AsSpan(k * cols + i * plane, plane).CopyTo(new Span<float>(py + offset, plane));
+                                if (finish) st.ApplyRow(py + offset, plane, hasBias, hasBias ? pb[grp * kg + k] : 0f, pz == null ? null : pz + offset);
                             }
                         }
                     }
@@ -113,8 +130,10 @@ public static unsafe class Conv2dKernel
     }
 
     /// <summary>Output rows [oy0, oy0 + rows) of one image: im2col of the band into the GEMM's B panels, then one
-    /// GEMM per group writing straight into y's rows (ldc = the full plane).</summary>
-    private static void ForwardBand(in ConvGeometry g, float* x, float* w, float* bias, float* y, int oy0, int rows, WorkerPool? pool)
+    /// GEMM per group writing straight into y's rows (ldc = the full plane), each block finished by the stage (when
+    /// not null) with the bias and the residual z (same layout as y, or null).</summary>
+    private static void ForwardBand(in ConvGeometry g, float* x, float* w, float* bias, float* y, float* z, ConvOutputStage? stage,
+        int oy0, int rows, WorkerPool? pool)
     {
         int ow = g.OutWidth, plane = g.OutHeight * ow, oy1 = Math.Min(g.OutHeight, oy0 + rows), cols = (oy1 - oy0) * ow;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize, nr = Gemm.Gemm.PanelWidth;
@@ -125,10 +144,10 @@ public static unsafe class Conv2dKernel
             Im2ColPanels.ZeroTail(panels, nr, patch, cols);
             var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
             var c = yg[(oy0 * ow)..];
+            long offset = (long)grp * kg * plane + (long)oy0 * ow;
+            var epilogue = stage is null ? null : new ConvTileEpilogue(stage, bias, grp * kg, z == null ? null : z + offset);
             Gemm.Gemm.SgemmPackedB(false, kg, cols, patch, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
-                panels, 0f, c, plane, pool);
-            if (bias != null)
-                for (int k = 0; k < kg; k++) TensorPrimitives.Add(c.Slice(k * plane, cols), bias[grp * kg + k], c.Slice(k * plane, cols));
+                panels, 0f, c, plane, pool, epilogue);
         }
     }
 

@@ -136,41 +136,48 @@ public readonly record struct ConvEpilogue(ConvActivation Kind, float A = 0f, fl
         return i;
     }
 
-    private interface IVectorOp
+    /// <summary>One activation on a vector of values (parameters A..D broadcast).</summary>
+    internal interface IVectorOp
     {
+        /// <summary>The activation of every lane of v.</summary>
         static abstract Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d);
     }
 
-    private struct ReluOp : IVectorOp
+    internal struct IdentityOp : IVectorOp
+    {
+        public static Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d) => v;
+    }
+
+    internal struct ReluOp : IVectorOp
     {
         public static Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d) =>
             Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), Vector<float>.Zero, v);
     }
 
-    private struct ClipOp : IVectorOp
+    internal struct ClipOp : IVectorOp
     {
         public static Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d) => Clamp(v, a, b);
     }
 
-    private struct HardSigmoidOp : IVectorOp
+    internal struct HardSigmoidOp : IVectorOp
     {
         public static Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d) =>
             Vector.Max(Vector<float>.Zero, Vector.Min(Vector<float>.One, v * a + b));
     }
 
-    private struct HardSwishOp : IVectorOp
+    internal struct HardSwishOp : IVectorOp
     {
         public static Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d) =>
             v * Vector.Max(Vector<float>.Zero, Vector.Min(Vector<float>.One, v * new Vector<float>(1f / 6f) + new Vector<float>(0.5f)));
     }
 
-    private struct LeakyReluOp : IVectorOp
+    internal struct LeakyReluOp : IVectorOp
     {
         public static Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d) =>
             Vector.ConditionalSelect(Vector.LessThan(v, Vector<float>.Zero), v * a, v);
     }
 
-    private struct ShiftClipMulDivOp : IVectorOp
+    internal struct ShiftClipMulDivOp : IVectorOp
     {
         public static Vector<float> Run(Vector<float> v, Vector<float> a, Vector<float> b, Vector<float> c, Vector<float> d) =>
             v * Clamp(v + a, b, c) / d;

@@ -32,8 +32,9 @@ public static partial class Gemm
     /// <param name="c">C (M×N), row-major with leading dimension <paramref name="ldc"/></param>
     /// <param name="ldc">leading dimension of C</param>
     /// <param name="pool">threads for the call (null: the process-wide pool)</param>
+    /// <param name="epilogue">work on each finished tile of C, or null</param>
     internal static unsafe void SgemmPackedB(bool transA, int m, int n, int k, ReadOnlySpan<float> a, int lda,
-        float* packedB, float beta, Span<float> c, int ldc, WorkerPool? pool)
+        float* packedB, float beta, Span<float> c, int ldc, WorkerPool? pool, IGemmEpilogue? epilogue = null)
     {
         // validation of A and C as for a B of K×N with ldb = N (B itself is trusted: it was packed by the caller)
         GemmChecks.Validate(transA, false, m, n, k, a.Length, lda, int.MaxValue, Math.Max(n, 1), c.Length, ldc);
@@ -42,17 +43,18 @@ public static partial class Gemm
         if (k == 0)
         {
             ScaleC(m, n, beta, c, ldc);
+            ApplyWhole(epilogue, m, n, c, ldc);
             return;
         }
         fixed (float* pa = a)
         fixed (float* pc = c)
         {
             if (GemmKernelAvx512.IsSupported)
-                GemmDriver<GemmKernelAvx512>.Run(transA, false, m, n, k, 1f, pa, lda, null, n, beta, pc, ldc, pool, packedB);
+                GemmDriver<GemmKernelAvx512>.Run(transA, false, m, n, k, 1f, pa, lda, null, n, beta, pc, ldc, pool, packedB, epilogue);
             else if (GemmKernelAvx2.IsSupported)
-                GemmDriver<GemmKernelAvx2>.Run(transA, false, m, n, k, 1f, pa, lda, null, n, beta, pc, ldc, pool, packedB);
+                GemmDriver<GemmKernelAvx2>.Run(transA, false, m, n, k, 1f, pa, lda, null, n, beta, pc, ldc, pool, packedB, epilogue);
             else
-                GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, 1f, pa, lda, null, n, beta, pc, ldc, pool, packedB);
+                GemmDriver<GemmKernelScalar>.Run(transA, false, m, n, k, 1f, pa, lda, null, n, beta, pc, ldc, pool, packedB, epilogue);
         }
     }
 }

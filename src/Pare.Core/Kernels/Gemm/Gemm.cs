@@ -26,20 +26,24 @@ public static partial class Gemm
         Sgemm(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc, pool: null);
 
     /// <summary><see cref="Sgemm(bool, bool, int, int, int, float, ReadOnlySpan{float}, int, ReadOnlySpan{float}, int, float, Span{float}, int)"/>
-    /// on a given pool (null: the process-wide <see cref="Parallelism"/> pool).</summary>
+    /// on a given pool (null: the process-wide <see cref="Parallelism"/> pool), with an optional epilogue run on each
+    /// finished tile of C.</summary>
     internal static void Sgemm(bool transA, bool transB, int m, int n, int k, float alpha,
-        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool)
+        ReadOnlySpan<float> a, int lda, ReadOnlySpan<float> b, int ldb, float beta, Span<float> c, int ldc, WorkerPool? pool,
+        IGemmEpilogue? epilogue = null)
     {
         GemmChecks.Validate(transA, transB, m, n, k, a.Length, lda, b.Length, ldb, c.Length, ldc);
         if (m == 0 || n == 0) return;
         if (k == 0 || alpha == 0)
         {
             ScaleC(m, n, beta, c, ldc);
+            ApplyWhole(epilogue, m, n, c, ldc);
             return;
         }
         if (m == 1 || n == 1)
         {
             Gemv(transA, transB, m, n, k, alpha, a, lda, b, ldb, beta, c, ldc);
+            ApplyWhole(epilogue, m, n, c, ldc);
             return;
         }
         unsafe
@@ -49,13 +53,20 @@ public static partial class Gemm
             fixed (float* pc = c)
             {
                 if (GemmKernelAvx512.IsSupported)
-                    GemmDriver<GemmKernelAvx512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, pool);
+                    GemmDriver<GemmKernelAvx512>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, pool, null, epilogue);
                 else if (GemmKernelAvx2.IsSupported)
-                    GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, pool);
+                    GemmDriver<GemmKernelAvx2>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, pool, null, epilogue);
                 else
-                    GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, pool);
+                    GemmDriver<GemmKernelScalar>.Run(transA, transB, m, n, k, alpha, pa, lda, pb, ldb, beta, pc, ldc, pool, null, epilogue);
             }
         }
+    }
+
+    /// <summary>Runs the epilogue (if any) on all of C, for the paths that do not go through the tiled driver.</summary>
+    private static unsafe void ApplyWhole(IGemmEpilogue? epilogue, int m, int n, Span<float> c, int ldc)
+    {
+        if (epilogue is null) return;
+        fixed (float* pc = c) epilogue.Apply(pc, ldc, 0, m, 0, n);
     }
 
     /// <summary>C = β·C (β == 0 writes zeros, whatever C held).</summary>

@@ -16,7 +16,8 @@ namespace Pare.Core.Kernels.Gemm;
 /// One fork/join per call instead of two per k block: a pool thread that the OS deschedules delays a call once.
 /// Only the k blocking decides rounding; the task grid may follow the thread count freely.
 /// A caller may hand B over already packed (whole-K panels, see <see cref="Gemm.PanelWidth"/>): the B packing
-/// step is then skipped and each k block reads its slice of the caller's panels.</summary>
+/// step is then skipped and each k block reads its slice of the caller's panels. An <see cref="IGemmEpilogue"/>
+/// finishes each block of C (MB×NB) right after its last k block, on the task's thread.</summary>
 internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKernel
 {
     // bytes of the per-thread packed B block: most of the 1 MiB L2 leaves room for C tiles and A panels
@@ -33,9 +34,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
 
     /// <summary>C = α·op(A)·op(B) + β·C on pinned, validated operands with m, n, k ≥ 1. When
     /// <paramref name="packedB"/> is not null it replaces b: ceil(n/NR) panels of K×NR values (panel q at q·NR·K,
-    /// 64-byte aligned, lanes past n zero).</summary>
+    /// 64-byte aligned, lanes past n zero). <paramref name="epilogue"/> (if any) runs on every block of C once it is final.</summary>
     public static void Run(bool transA, bool transB, int m, int n, int k, float alpha,
-        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, WorkerPool? pool, float* packedB = null)
+        float* a, int lda, float* b, int ldb, float beta, float* c, int ldc, WorkerPool? pool, float* packedB = null,
+        IGemmEpilogue? epilogue = null)
     {
         int mrFull = TKernel.MR, nrFull = TKernel.NR;
         int threads = (long)m * n * k < SerialMacs ? 1 : pool?.ThreadCount ?? Parallelism.ThreadCount;
@@ -63,7 +65,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         var job = new Job
         {
             TransA = transA, TransB = transB, A = a, Lda = lda, B = b, Ldb = ldb, C = c, Ldc = ldc,
-            M = m, N = n, K = k, KcStd = kcStd, Alpha = alpha, Beta = beta, PackedB = packedB,
+            M = m, N = n, K = k, KcStd = kcStd, Alpha = alpha, Beta = beta, PackedB = packedB, Epilogue = epilogue,
             RowPanelsPerGroup = (mPanels + rowGroups - 1) / rowGroups, ColPanelsPerGroup = (nPanels + colGroups - 1) / colGroups,
             ColGroups = colGroups,
             NbMax = Math.Max(nrFull, L2BlockBytes / (kcStd * sizeof(float)) / nrFull * nrFull),
@@ -84,6 +86,7 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
         public float* A, B, C, PackedB;
         public int Lda, Ldb, Ldc, M, N, K, KcStd, RowPanelsPerGroup, ColPanelsPerGroup, ColGroups, NbMax;
         public float Alpha, Beta;
+        public IGemmEpilogue? Epilogue;
 
         /// <summary>Computes task <paramref name="t"/>: one row group × one column group of C, over all of k.</summary>
         public void Compute(int t)
@@ -126,6 +129,10 @@ internal static unsafe class GemmDriver<TKernel> where TKernel : IGemmMicroKerne
                             bStride = (long)nrFull * kc;
                         }
                         Block(packedA, panels, mb, packedB, bStride, bPanels, nb, kc, C + (long)i0 * Ldc + j0, beta, edge);
+                        // the epilogue on the finished block (at most MB×NB, in L2): after the tiles rather than
+                        // between them, so it neither evicts the A micro-panel from L1 nor breaks the B stream, and it
+                        // reads long contiguous rows (a per-tile epilogue measured ~10% slower on rec's 1×1 convs)
+                        if (p0 + kc == K) Epilogue?.Apply(C + (long)i0 * Ldc + j0, Ldc, i0, mb, j0, nb);
                     }
                 }
             }

@@ -24,6 +24,26 @@ public static class ChannelAffine
         {
             nint xs = (nint)px, ys = (nint)py, ws = (nint)pw, bs = (nint)pb;
             int n = x.Length, cw = scale.Length, cb = shift.Length;
+            if (s > 1)
+            {
+                // channel planes (a, c) are independent: chunks of whole planes, so a batch of one (a BatchNormalization
+                // at inference) still runs on every thread; the chunking depends on the shape only
+                RowChunks.For(a * c, s, (r0, r1) =>
+                {
+                    var w = new ReadOnlySpan<float>((float*)ws, cw);
+                    var b = new ReadOnlySpan<float>((float*)bs, cb);
+                    for (int r = r0; r < r1; r++)
+                    {
+                        int j = r % c;
+                        var xr = new ReadOnlySpan<float>((float*)xs + (long)r * s, s);
+                        var yr = new Span<float>((float*)ys + (long)r * s, s);
+                        if (w.IsEmpty) xr.CopyTo(yr);
+                        else TensorPrimitives.Multiply(xr, w[j], yr);
+                        if (!b.IsEmpty) TensorPrimitives.Add(yr, b[j], yr);
+                    }
+                });
+                return;
+            }
             // rows a are independent; the chunking depends on the shape only
             RowChunks.For(a, c * s, (i0, i1) =>
             {

@@ -24,6 +24,17 @@ internal static class Convolutions
         return [CoreOps.Convolution.Conv2d(x, w, b, options)];
     }
 
+    /// <summary>The Core options of a 2-D Conv node (operands checked as <see cref="Conv"/> does), or null when the
+    /// node is 1-D or 3-D.</summary>
+    internal static Conv2dOptions? Options2d(OpContext c)
+    {
+        var (x, w, b) = (c.Input(0), c.Input(1), c.OptionalInput(2));
+        if (CheckOperands(c, x, w, b) != 2) return null;
+        var s = Spatial.Read(c, SpatialSizes(x), SpatialSizes(w));
+        return new Conv2dOptions(s.Strides[0], s.Strides[1], s.Begin[0], s.Begin[1], s.End[0], s.End[1],
+            s.Dilations[0], s.Dilations[1], Groups(c));
+    }
+
     /// <summary>ConvTranspose. Pads come from pads, or from output_shape / auto_pad SAME_* as the spec gives them:
     /// total = stride·(in − 1) + output_padding + dilation·(k − 1) + 1 − out, split with the odd unit at the beginning
     /// unless SAME_UPPER. A negative total (an output larger than the full one) pads the result with zeros.</summary>

@@ -1,5 +1,6 @@
 using Pare.Core;
 using Pare.Core.Kernels.Conv;
+using Pare.Core.Ops;
 
 namespace Pare.Graph.Ops.Onnx;
 
@@ -16,12 +17,19 @@ internal static class FusedConv
     public static Tensor?[] Run(OpContext c)
     {
         var epilogue = Epilogue(c);
+        var z0 = c.OptionalInput(3);
+        if (z0 is not null && z0.DType != DType.Float32) throw c.Fail($"Z must be float32, got {z0.DType.Name()}");
+        // 2-D with a Z of the output's shape (or none): everything after the sums runs inside the kernel, block by block
+        if (Convolutions.Options2d(c) is { } options && (z0 is null || z0.Shape == OutputShape(c.Input(0), c.Input(1), options)))
+        {
+            var stage = new ConvOutputStage(epilogue, Float(c, "pre_scale"), Float(c, "pre_shift"), Float(c, "output_scale"), Float(c, "output_shift"));
+            return [Convolution.Conv2dFused(c.Input(0), c.Input(1), c.OptionalInput(2), options, z0, stage)];
+        }
         var y = Convolutions.Conv(c)[0]!;
         if (!y.IsContiguous) y = y.Contiguous();
         Affine(c, y.AsSpan<float>(), "pre_scale", "pre_shift");
-        if (c.OptionalInput(3) is { } z)
+        if (z0 is { } z)
         {
-            if (z.DType != DType.Float32) throw c.Fail($"Z must be float32, got {z.DType.Name()}");
             if (z.Shape == y.Shape)
             {
                 var ys = y.AsSpan<float>();
@@ -36,6 +44,16 @@ internal static class FusedConv
         epilogue.Apply(values);
         Affine(c, values, "output_scale", "output_shift");
         return [y];
+    }
+
+    private static float? Float(OpContext c, string name) => c.Attributes.Has(name) ? c.Attributes.Float(name, 0f) : null;
+
+    // (N, C_out, OutH, OutW) of a 2-D convolution (a geometry that does not fit gives a shape no Z matches; Conv2dFused reports it)
+    private static Shape OutputShape(Tensor x, Tensor w, Conv2dOptions o)
+    {
+        var g = new ConvGeometry(x.Dim(0), x.Dim(1), x.Dim(2), x.Dim(3), w.Dim(0), w.Dim(2), w.Dim(3), o.StrideH, o.StrideW,
+            o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
+        return new Shape(x.Dim(0), w.Dim(0), Math.Max(0, g.OutHeight), Math.Max(0, g.OutWidth));
     }
 
     // values · scale, then + shift, each only when its attribute is present

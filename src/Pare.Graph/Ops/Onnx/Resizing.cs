@@ -157,7 +157,14 @@ internal static class Resizing
             return ElementMaps.Take(x, map, shape, Tensor.Scalar(extrapolation));
         }
         var src = x.IsContiguous ? x.AsSpan<float>() : x.ToArray<float>();
-        var dst = new float[shape.ElementCount];
+        var dst = TensorMemory.Zeroed<float>(shape.ElementCount);
+        if (k == 1 && Array.TrueForAll(taps.Weight, v => v == 1f))
+        {
+            // nearest: a gather of whole rows (inner > 1) or of single values (the last axis), not a weighted sum
+            // per element, which cost a span slice and a one-element loop per output value
+            Nearest(src, outer, n, inner, taps, extrapolation, dst);
+            return Tensor.Wrap(dst, shape);
+        }
         for (int o = 0; o < outer; o++)
         {
             var plane = src.Slice(o * n * inner, n * inner);
@@ -175,6 +182,33 @@ internal static class Resizing
             }
         }
         return Tensor.Wrap(dst, shape);
+    }
+
+    // y[o, j, i] = x[o, index[j], i] (or the extrapolation value) on x viewed as (outer, n, inner).
+    private static void Nearest(ReadOnlySpan<float> src, int outer, int n, int inner, ResizeTaps taps, float extrapolation, Span<float> dst)
+    {
+        int m = taps.OutLength;
+        var index = taps.Index;
+        var outside = taps.Outside;
+        if (inner == 1)
+        {
+            for (int o = 0; o < outer; o++)
+            {
+                var from = src.Slice(o * n, n);
+                var row = dst.Slice(o * m, m);
+                for (int j = 0; j < m; j++) row[j] = outside[j] ? extrapolation : from[index[j]];
+            }
+            return;
+        }
+        for (int o = 0; o < outer; o++)
+        {
+            for (int j = 0; j < m; j++)
+            {
+                var row = dst.Slice((o * m + j) * inner, inner);
+                if (outside[j]) row.Fill(extrapolation);
+                else src.Slice((o * n + index[j]) * inner, inner).CopyTo(row);
+            }
+        }
     }
 
     // The same resample as a product with the dense (n, m) interpolation matrix, recorded by Core's matmul.
