@@ -63,14 +63,25 @@ public static class Linalg
             if (a.RequiresGrad) da = GradMath.SumToShape(MatMulCore(d, b.Transpose(-1, -2)), a.Shape);
             if (b.RequiresGrad)
             {
-                db = b.Rank == 2 && a.Rank > 2
+                var a2 = a.Rank > 2 ? a.Reshape(-1, k) : a;
+                var d2 = d.Rank > 2 ? d.Reshape(-1, n) : d;
+                if (b.Rank == 2 && IsTransposedView(b))
+                    // B is a transposed view (a Linear weight): dBᵀ = dCᵀ·A lands in the layout of B's storage, so the
+                    // gradient reaching the weight through the transpose is contiguous rather than a strided copy
+                    db = MatMulCore(d2.Transpose(0, 1), a2).Transpose(0, 1);
+                else if (b.Rank == 2)
                     // B shared by the whole batch: one GEMM over the stacked rows instead of a batch then a sum
-                    ? MatMulCore(a.Reshape(-1, k).Transpose(0, 1), d.Reshape(-1, n))
-                    : GradMath.SumToShape(MatMulCore(a.Transpose(-1, -2), d), b.Shape);
+                    db = MatMulCore(a2.Transpose(0, 1), d2);
+                else
+                    db = GradMath.SumToShape(MatMulCore(a.Transpose(-1, -2), d), b.Shape);
             }
             return [da, db];
         });
     }
+
+    // A (K, N) matrix stored as the transpose of a row-major (N, K) one.
+    private static bool IsTransposedView(Tensor b) =>
+        b.Strides[1] != 1 && b.Strides[0] == 1 && b.Strides[1] >= b.Shape[0] && b.Shape[1] > 1;
 
     private static void Forward(Tensor a, Tensor b, Shape batch, int m, int k, int n, float[] c)
     {

@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.InteropServices;
 using Pare.Core;
 
 namespace Pare.Nn.Optim;
@@ -50,7 +52,28 @@ public sealed class Adam : Optimizer
         float b1 = Beta1, b2 = Beta2, eps = Epsilon;
         float decay = Decoupled ? 1 - lr * weightDecay : 1;
         float l2 = Decoupled ? 0 : weightDecay;
-        for (int i = 0; i < p.Length; i++)
+        int i = 0;
+        if (Vector.IsHardwareAccelerated)
+        {
+            // the scalar loop's float operations in the same order (no FMA), so results are bit-identical
+            var vp = MemoryMarshal.Cast<float, Vector<float>>(p);
+            var vg = MemoryMarshal.Cast<float, Vector<float>>(grad);
+            var vm = MemoryMarshal.Cast<float, Vector<float>>(m);
+            var vv = MemoryMarshal.Cast<float, Vector<float>>(v);
+            for (int j = 0; j < vp.Length; j++)
+            {
+                var pj = vp[j] * decay;
+                var g = vg[j] + l2 * pj;
+                var mj = vm[j] * b1 + (1 - b1) * g;
+                var vj = vv[j] * b2 + (1 - b2) * g * g;
+                vm[j] = mj;
+                vv[j] = vj;
+                var denom = Vector.SquareRoot(vj) / bc2Sqrt + new Vector<float>(eps);
+                vp[j] = pj - stepSize * (mj / denom);
+            }
+            i = vp.Length * Vector<float>.Count;
+        }
+        for (; i < p.Length; i++)
         {
             float pi = p[i] * decay;
             float g = grad[i] + l2 * pi;

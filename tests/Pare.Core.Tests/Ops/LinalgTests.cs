@@ -59,6 +59,25 @@ public class LinalgTests
     }
 
     [Fact]
+    public void Weight_used_through_a_transpose_gets_the_reference_gradient()
+    {
+        // y = x·Wᵀ as Linear does it: the backward computes dWᵀ in W's own layout (a separate branch of matmul's backward)
+        var rng = new Rng(5);
+        var x = Tensor.Normal([3, 5, 4], 0, 1, rng);
+        foreach (var input in new[] { x, x.Reshape(15, 4) })
+        {
+            var w = Tensor.Normal([6, 4], 0, 1, rng);
+            w.RequiresGrad = true;
+            var dy = Tensor.Normal([.. input.Shape.Dims[..^1], 6], 0, 1, rng);
+            Linalg.MatMul(input, w.Transpose(0, 1)).Backward(dy);
+            // reference: dW = dyᵀ·x over all rows, from copies
+            var expected = Linalg.MatMul(dy.Reshape(-1, 6).Transpose(0, 1).Contiguous(), input.Reshape(-1, 4)).ToArray<float>();
+            var actual = w.Grad!.ToArray<float>();
+            for (int i = 0; i < expected.Length; i++) Assert.Equal(expected[i], actual[i], 5);
+        }
+    }
+
+    [Fact]
     public void Transposed_view_gives_the_same_result_as_a_copy()
     {
         var rng = new Rng(4);
