@@ -18,6 +18,7 @@ internal static class QuantizeCommand
         var bits = new Option<int>("--bits") { Description = "weight bits: 8, or 4/3/2 (weight-only)", DefaultValueFactory = _ => 8 };
         var granularity = new Option<string>("--granularity") { Description = "tensor, channel or group:N", DefaultValueFactory = _ => "channel" };
         var calib = new Option<string?>("--calib") { Description = "folder of test_data_set_*/input_K.pb calibration batches (static mode)" };
+        var calibBatches = new Option<int>("--calib-batches") { Description = "most test_data_set_* folders read from --calib (in name order)", DefaultValueFactory = _ => 64 };
         var dataFree = new Option<bool>("--data-free") { Description = "calibrate on inputs synthesized from the model's BatchNorm statistics (no data)" };
         var maxSize = new Option<string?>("--max-size") { Description = "largest output file, bytes with optional KB/MB suffix; bits are chosen per layer (needs --calib or --data-free)" };
         var estimator = new Option<string>("--estimator") { Description = "activation range estimator: minmax, percentile, mse, entropy", DefaultValueFactory = _ => "minmax" };
@@ -36,7 +37,7 @@ internal static class QuantizeCommand
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
             model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, latencyRuns, dataFreeShape, dataFreeBatches, dataFreeSteps,
-            weightClipping, targetMaxDiff, targetAgreement, feedback, sensitivity, threads,
+            calibBatches, weightClipping, targetMaxDiff, targetAgreement, feedback, sensitivity, threads,
         };
         command.SetAction(parsed =>
         {
@@ -54,7 +55,7 @@ internal static class QuantizeCommand
             var fp32 = OnnxModel.Load(source);
             var calibDir = parsed.GetValue(calib);
             if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
-            var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs)
+            var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs, parsed.GetValue(calibBatches))
                 : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32, parsed.GetValue(dataFreeBatches), steps: parsed.GetValue(dataFreeSteps),
                     sampleShape: parsed.GetValue(dataFreeShape)?.Split('x').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray()) : null;
             if (parsed.GetValue(maxSize) is { } budgetText)
