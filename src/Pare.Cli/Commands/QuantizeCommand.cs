@@ -70,12 +70,14 @@ internal static class QuantizeCommand
                     LayerBits = allocation.LayerBits.ToDictionary(kv => kv.Key, kv => excluded.ContainsKey(kv.Key) ? 32 : kv.Value, StringComparer.Ordinal),
                 };
             }
-            var target = parsed.GetValue(targetMaxDiff) is null && parsed.GetValue(targetAgreement) is null ? null
-                : new AccuracyTarget(parsed.GetValue(targetMaxDiff), parsed.GetValue(targetAgreement), ParseFeedback(parsed.GetValue(feedback)));
+            var measure = new AccuracyTarget(parsed.GetValue(targetMaxDiff), parsed.GetValue(targetAgreement), ParseFeedback(parsed.GetValue(feedback)));
+            var target = measure.MaxAbsDiff is null && measure.MinArgmaxAgreement is null ? null : measure;
+            if (measure.Feedback is not null && target is null && !parsed.GetValue(sensitivity))
+                throw new ArgumentException("--feedback applies to --target-max-diff, --target-agreement and --sensitivity, and none was given");
             if ((target is not null || parsed.GetValue(sensitivity)) && batches is null)
                 throw new ArgumentException("--target-max-diff, --target-agreement and --sensitivity need --calib DIR or --data-free: sensitivity is measured on inputs");
             if (parsed.GetValue(sensitivity))
-                QuantizeDisplay.PrintSensitivity(SensitivityAnalysis.Measure(fp32, options, batches!, target), output);
+                QuantizeDisplay.PrintSensitivity(SensitivityAnalysis.Measure(fp32, options, batches!, measure), output);
             var (quantized, record, summary) = QuantizeDisplay.Run(fp32, options, batches, parsed.GetValue(latencyRuns), output, target);
             var outFile = parsed.GetValue(outPath)!;
             OnnxModel.Save(quantized, outFile);
