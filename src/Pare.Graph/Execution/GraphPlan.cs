@@ -13,6 +13,7 @@ internal sealed class GraphPlan
         Graph = graph;
         graph.Sort(outerScope);
         var count = graph.Nodes.Count;
+        Nodes = [.. graph.Nodes];
         Kernels = new OpDefinition[count];
         Opsets = new long[count];
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -75,6 +76,9 @@ internal sealed class GraphPlan
 
     public ModelGraph Graph { get; }
 
+    /// <summary>The graph's nodes in the order they run (as sorted when the plan was made).</summary>
+    public Node[] Nodes { get; }
+
     public OpDefinition[] Kernels { get; }
 
     public long[] Opsets { get; }
@@ -108,4 +112,17 @@ internal sealed class GraphPlan
 
     /// <summary>Per node, the slots whose last reader it is.</summary>
     public int[][] ReleaseSlots { get; }
+
+    // one scope kept between runs; a run that finds it taken (a concurrent run) builds its own
+    private Scope? _spare;
+
+    /// <summary>The scope a finished run gave back (reset), or null when there is none.</summary>
+    public Scope? TakeSpare() => Interlocked.Exchange(ref _spare, null);
+
+    /// <summary>Keeps <paramref name="scope"/> (reset) for the next run.</summary>
+    public void GiveBack(Scope scope)
+    {
+        scope.Reset();
+        Volatile.Write(ref _spare, scope);
+    }
 }
