@@ -156,12 +156,19 @@ internal static unsafe class Im2ColPanels
         for (int pq = p0, q = col0 / nr; pq < end; pq += nr, q++)
         {
             float* panel = dst + (long)q * nr * depth;
-            // lanes past the end get a row no tap reaches, so every mask drops them
+            // lanes past the end get a row no tap reaches, so every mask drops them (one division per panel: the
+            // lanes step through the columns of a row and wrap to the next)
+            int row = pq / w, col = pq - row * w;
             for (int l = 0; l < nr; l++)
             {
-                int p = pq + l;
-                oy[l] = p < end ? p / w : int.MinValue / 2;
-                ox[l] = p < end ? p % w : 0;
+                bool inside = pq + l < end;
+                oy[l] = inside ? row : int.MinValue / 2;
+                ox[l] = col;
+                if (++col == w)
+                {
+                    col = 0;
+                    row++;
+                }
             }
             Vector512<int> oyA = Vector512.Load(oy), oyB = Vector512.Load(oy + half);
             Vector512<int> oxA = Vector512.Load(ox), oxB = Vector512.Load(ox + half);
