@@ -60,12 +60,26 @@ public static partial class Gemm
         return rented.AsSpan(0, k);
     }
 
+    // rows up to this length are accumulated in a plain loop instead of a vectorized call per row
+    private const int ShortAxpy = 16;
+
     // Σ_p x_p · rows[p·ld .. p·ld + len], in p order
     private static Span<float> Accumulate(ReadOnlySpan<float> rows, int ld, int len, ReadOnlySpan<float> x, ref float[]? rented)
     {
         rented = ArrayPool<float>.Shared.Rent(len);
         var acc = rented.AsSpan(0, len);
         acc.Clear();
+        if (len <= ShortAxpy)
+        {
+            // a few columns (a classifier head of 10 classes): a call per row would cost more than its arithmetic
+            for (int p = 0; p < x.Length; p++)
+            {
+                var row = rows.Slice(p * ld, len);
+                float xp = x[p];
+                for (int j = 0; j < acc.Length; j++) acc[j] = row[j] * xp + acc[j];
+            }
+            return acc;
+        }
         for (int p = 0; p < x.Length; p++) TensorPrimitives.MultiplyAdd(rows.Slice(p * ld, len), x[p], acc, acc);
         return acc;
     }
