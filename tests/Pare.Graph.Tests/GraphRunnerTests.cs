@@ -6,7 +6,7 @@ namespace Pare.Graph.Tests;
 
 /// <summary>The executor's per-run scopes (slots, per-node input arrays and contexts built once and reused by later
 /// runs): a reused scope gives the same outputs as a fresh session whatever the input shapes (dynamic dims), also
-/// through If branches that read enclosing values and Loop bodies run many times; a failed run leaves nothing behind
+/// through If branches that read enclosing values (one and two graphs up) and Loop bodies run many times; a failed run leaves nothing behind
 /// for the next; concurrent runs never share a scope.</summary>
 public class GraphRunnerTests
 {
@@ -79,6 +79,58 @@ public class GraphRunnerTests
         runner.Run([Cond(true), Input(2, 6)]);
         // the main graph's three nodes and the then branch's two
         Assert.Equal(5, reused);
+    }
+
+    [Fact]
+    public void NestedBranchesReadValuesOneAndTwoGraphsUp()
+    {
+        // main: r = relu(x); If(c1) then { u = tanh(r); If(c2) then { v = u + x } else { v = u · x } → v } else { neg(r) }
+        // the inner branches read u (one graph up) and x (two up); their homes are resolved once, then read directly
+        var g = new ModelGraph { Name = "main" };
+        g.Inputs.Add(new ValueInfo("c1", ElementType.Bool, null));
+        g.Inputs.Add(new ValueInfo("c2", ElementType.Bool, null));
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, null));
+        g.Nodes.Add(new Node("relu", "Relu", ["x"], ["r"]));
+        var innerThen = new ModelGraph { Name = "inner_then" };
+        innerThen.Nodes.Add(new Node("it_add", "Add", ["u", "x"], ["v1"]));
+        innerThen.Outputs.Add(new ValueInfo("v1", ElementType.Float, null));
+        var innerElse = new ModelGraph { Name = "inner_else" };
+        innerElse.Nodes.Add(new Node("ie_mul", "Mul", ["u", "x"], ["v2"]));
+        innerElse.Outputs.Add(new ValueInfo("v2", ElementType.Float, null));
+        var then = new ModelGraph { Name = "then" };
+        then.Nodes.Add(new Node("t_tanh", "Tanh", ["r"], ["u"]));
+        var inner = new Node("inner_if", "If", ["c2"], ["v"]);
+        inner.Attributes.Set("then_branch", AttributeValue.Of(innerThen));
+        inner.Attributes.Set("else_branch", AttributeValue.Of(innerElse));
+        then.Nodes.Add(inner);
+        then.Outputs.Add(new ValueInfo("v", ElementType.Float, null));
+        var @else = new ModelGraph { Name = "else" };
+        @else.Nodes.Add(new Node("e_neg", "Neg", ["r"], ["n"]));
+        @else.Outputs.Add(new ValueInfo("n", ElementType.Float, null));
+        var outer = new Node("outer_if", "If", ["c1"], ["y"]);
+        outer.Attributes.Set("then_branch", AttributeValue.Of(then));
+        outer.Attributes.Set("else_branch", AttributeValue.Of(@else));
+        g.Nodes.Add(outer);
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+        var model = new Model(g);
+
+        var session = new InferenceSession(model, optimize: false);
+        for (var run = 0; run < 12; run++)
+        {
+            bool c1 = run % 4 != 3, c2 = run % 2 == 0;
+            var x = Input(run, 3 + run % 5);
+            var inputs = new[] { Cond(c1), Cond(c2), x };
+            var expected = new InferenceSession(model, optimize: false, reuseBuffers: false).Run(inputs)[0].ToArray<float>();
+            var r = x.ToArray<float>().Select(v => MathF.Max(v, 0f)).ToArray();
+            Assert.Equal(c1 ? expected : r.Select(v => -v).ToArray(), session.Run(inputs)[0].ToArray<float>());
+            if (c1)
+            {
+                // tanh within Pare's approximation: the branch read u and x, not stale or missing values
+                var xs = x.ToArray<float>();
+                for (var i = 0; i < xs.Length; i++)
+                    Assert.Equal(c2 ? MathF.Tanh(r[i]) + xs[i] : MathF.Tanh(r[i]) * xs[i], expected[i], 1e-5f);
+            }
+        }
     }
 
     [Fact]

@@ -69,7 +69,7 @@ internal sealed class GraphRunner
         var scope = plan.TakeSpare() ?? new Scope(plan, _training, _runSubgraph);
         scope.Parent = outer;
         var values = scope.Values;
-        for (var i = 0; i < plan.OuterSlots.Length; i++) values[plan.OuterSlots[i]] = outer?.Find(plan.OuterNames[i]);
+        plan.BindOuter(values, outer);
         for (var i = 0; i < inputs.Count; i++) values[plan.InputSlots[i]] = inputs[i];
 
         var profile = OpProfile.Enabled;

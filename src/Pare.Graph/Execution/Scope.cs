@@ -47,6 +47,10 @@ internal sealed class Scope
         Parent = null;
     }
 
+    /// <summary>The plan this scope runs.</summary>
+    public GraphPlan Plan => _plan;
+
+    /// <summary>The value of <paramref name="name"/> in this scope or the nearest enclosing one that holds it.</summary>
     public Tensor? Find(string name)
     {
         for (var scope = this; scope is not null; scope = scope.Parent)

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Pare.Core.Kernels.Gemm;
 
@@ -71,8 +73,19 @@ public static partial class Gemm
         acc.Clear();
         if (len <= ShortAxpy)
         {
-            // a few columns (a classifier head of 10 classes): a call per row would cost more than its arithmetic
-            for (int p = 0; p < x.Length; p++)
+            // a few columns (a classifier head of 10 classes): a call per row would cost more than its arithmetic.
+            // The accumulator stays in one 16-lane register; each row is loaded whole while 16 floats from its start
+            // are inside the span (lanes past len hold the next row's values and are never stored), the rest by lanes
+            int p = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var sum = Vector512<float>.Zero;
+                ref float r0 = ref MemoryMarshal.GetReference(rows);
+                for (; p < x.Length && (long)p * ld + Vector512<float>.Count <= rows.Length; p++)
+                    sum += Vector512.LoadUnsafe(ref r0, (nuint)((long)p * ld)) * Vector512.Create(x[p]);
+                for (int j = 0; j < acc.Length; j++) acc[j] = sum.GetElement(j);
+            }
+            for (; p < x.Length; p++)
             {
                 var row = rows.Slice(p * ld, len);
                 float xp = x[p];
