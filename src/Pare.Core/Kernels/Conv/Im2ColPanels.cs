@@ -19,7 +19,9 @@ internal static unsafe class Im2ColPanels
     /// <param name="col0">column of the first position</param>
     /// <param name="oy0">first output row</param>
     /// <param name="oy1">end of the output rows</param>
-    public static void Unfold(in ConvGeometry g, float* x, float* dst, int nr, int col0, int oy0, int oy1)
+    /// <returns>true when whole panels were written, zero lanes past the last column included (then
+    /// <see cref="ZeroTail"/> has nothing left to do for these columns)</returns>
+    public static bool Unfold(in ConvGeometry g, float* x, float* dst, int nr, int col0, int oy0, int oy1)
     {
         int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, hw = h * w;
         var panels = new Panels(dst, nr, g.PatchSize);
@@ -30,7 +32,7 @@ internal static unsafe class Im2ColPanels
         if (shifted && nr == ShiftedPanelWidth && Vector512.IsHardwareAccelerated && col0 % nr == 0)
         {
             UnfoldShifted(g, x, dst, col0, oy0, oy1);
-            return;
+            return true;
         }
         bool strided = !shifted && g.StrideW > 1;
         Span<float> gather = !strided ? default : ow <= 1024 ? stackalloc float[ow] : new float[ow];
@@ -92,6 +94,7 @@ internal static unsafe class Im2ColPanels
                 }
             }
         }
+        return false;
     }
 
     // the panel width of the AVX-512 GEMM: a panel row is two 16-lane vectors
