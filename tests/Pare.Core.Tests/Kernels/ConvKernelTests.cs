@@ -52,6 +52,10 @@ public class ConvKernelTests
     [InlineData(2, 3, 47, 45, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // large image: forward in two bands of 24 and 23 output rows
     [InlineData(1, 4, 60, 50, 6, 3, 3, 1, 0, 1, 2, 0, 1, 2)] // bands, groups 2, asymmetric pads, batch 1
     [InlineData(0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // empty batch
+    [InlineData(1, 1, 28, 28, 8, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's first conv: shifted im2col by whole 32-lane panels
+    [InlineData(1, 8, 14, 14, 16, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's second: 196 positions, a partial last panel
+    [InlineData(3, 2, 8, 8, 5, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // 64 positions: every image's panels aligned
+    [InlineData(2, 3, 9, 7, 4, 3, 5, 1, 0, 3, 2, 1, 1, 1)] // asymmetric pads, first image aligned, the second not
     [InlineData(2, 2, 1, 1, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1)] // 1×1 image
     [InlineData(2, 4, 3, 3, 0, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // no output channels
     public void Conv_matches_reference_on_named_geometry(int n, int c, int h, int w, int k, int kh, int kw, int stride,
@@ -94,6 +98,9 @@ public class ConvKernelTests
     [InlineData(3, 2, 5, 11, 3, 3, 1, 2, 1)] // dilation 2 with pad 2: still shifted
     [InlineData(2, 2, 9, 8, 3, 2, 2, 1, 1)] // stride 2: gathered rows
     [InlineData(1, 1, 6, 40, 1, 5, 1, 0, 1)] // rows wider than a panel, no padding, OutW ≠ W
+    [InlineData(1, 1, 28, 28, 5, 5, 1, 2, 1)] // MNIST's first conv: whole 32-lane panels (AVX-512), a partial last one
+    [InlineData(1, 8, 14, 14, 5, 5, 1, 2, 1)] // MNIST's second: loads past both ends of the input go to a zero-margin copy
+    [InlineData(3, 2, 8, 8, 3, 3, 1, 1, 1)] // 64 positions: every image aligned to a panel
     public unsafe void Unfold_into_panels_matches_im2col(int n, int c, int h, int w, int kh, int kw, int stride, int pad, int dilation)
     {
         var g = new ConvGeometry(n, c, h, w, 4, kh, kw, stride, stride, pad, pad, pad, pad, dilation, dilation);
@@ -107,8 +114,10 @@ public class ConvKernelTests
         Array.Fill(panels, float.NaN); // every lane must be written, the tail lanes with zeros
         fixed (float* px = x, pp = panels)
         {
-            for (int i = 0; i < n; i++) Im2ColPanels.Unfold(g, px + i * image, pp, nr, i * plane, 0, g.OutHeight);
-            Im2ColPanels.ZeroTail(pp, nr, patch, cols);
+            // when the last image's unfold says it wrote whole panels, the tail lanes must be zero without ZeroTail
+            bool whole = false;
+            for (int i = 0; i < n; i++) whole = Im2ColPanels.Unfold(g, px + i * image, pp, nr, i * plane, 0, g.OutHeight);
+            if (!whole) Im2ColPanels.ZeroTail(pp, nr, patch, cols);
         }
         for (int r = 0; r < patch; r++)
             for (int j = 0; j < size / patch; j++)

@@ -92,9 +92,11 @@ public static unsafe class Conv2dKernel
                         var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
                         if (panels != null)
                         {
+                            // the last image's unfold decides whether the last panel's tail lanes are zero already
+                            bool whole = false;
                             for (int i = 0; i < count; i++)
-                                Im2ColPanels.Unfold(geo, px + (long)(n0 + i) * inImage + (long)grp * inGroup, panels, nr, i * plane, 0, geo.OutHeight);
-                            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
+                                whole = Im2ColPanels.Unfold(geo, px + (long)(n0 + i) * inImage + (long)grp * inGroup, panels, nr, i * plane, 0, geo.OutHeight);
+                            if (!whole) Im2ColPanels.ZeroTail(panels, nr, patch, cols);
                         }
                         if (prod is null)
                         {
@@ -140,8 +142,8 @@ public static unsafe class Conv2dKernel
         float* panels = GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, patch));
         for (int grp = 0; grp < g.Groups; grp++)
         {
-            Im2ColPanels.Unfold(g, x + (long)grp * inGroup, panels, nr, 0, oy0, oy1);
-            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
+            if (!Im2ColPanels.Unfold(g, x + (long)grp * inGroup, panels, nr, 0, oy0, oy1))
+                Im2ColPanels.ZeroTail(panels, nr, patch, cols);
             var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
             var c = yg[(oy0 * ow)..];
             long offset = (long)grp * kg * plane + (long)oy0 * ow;
