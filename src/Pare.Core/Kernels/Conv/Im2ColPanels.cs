@@ -19,18 +19,32 @@ internal static unsafe class Im2ColPanels
     /// <param name="col0">column of the first position</param>
     /// <param name="oy0">first output row</param>
     /// <param name="oy1">end of the output rows</param>
-    public static void Unfold(in ConvGeometry g, float* x, float* dst, int nr, int col0, int oy0, int oy1)
+    public static void Unfold(in ConvGeometry g, float* x, float* dst, int nr, int col0, int oy0, int oy1) =>
+        Unfold(g, x, dst, nr, col0, oy0, oy1, 0, g.PatchSize);
+
+    /// <summary>Rows [r0, r1) of the patch matrix only (a slice of K, written as panels of depth r1 − r0), so a caller
+    /// can run the GEMM one k block at a time on panels that stay in L2.</summary>
+    /// <param name="g">geometry (per-group sizes are used)</param>
+    /// <param name="x">(C_in/groups, H, W) of one image</param>
+    /// <param name="dst">panels of depth r1 − r0</param>
+    /// <param name="nr">panel width</param>
+    /// <param name="col0">column of the first position</param>
+    /// <param name="oy0">first output row</param>
+    /// <param name="oy1">end of the output rows</param>
+    /// <param name="r0">first patch row</param>
+    /// <param name="r1">end of the patch rows</param>
+    public static void Unfold(in ConvGeometry g, float* x, float* dst, int nr, int col0, int oy0, int oy1, int r0, int r1)
     {
         int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, hw = h * w;
-        var panels = new Panels(dst, nr, g.PatchSize);
+        var panels = new Panels(dst, nr, r1 - r0);
+        int taps = g.KernelH * g.KernelW;
         // Stride 1 with OutW = W (e.g. 3×3, pad 1): position p = oy·W + ox reads input index p + shift for every
         // tap, so one tap row is a single shifted copy of the plane, after which the positions whose column or
         // row falls into the padding are zeroed.
         bool shifted = g.StrideH == 1 && g.StrideW == 1 && ow == w;
         bool strided = !shifted && g.StrideW > 1;
         Span<float> gather = !strided ? default : ow <= 1024 ? stackalloc float[ow] : new float[ow];
-        int r = 0;
-        for (int c = 0; c < g.GroupInChannels; c++)
+        for (int c = r0 / taps, r = c * taps; c < g.GroupInChannels && r < r1; c++)
         {
             float* xc = x + (long)c * hw;
             for (int kh = 0; kh < g.KernelH; kh++)
@@ -41,48 +55,50 @@ internal static unsafe class Im2ColPanels
                 yHi = Math.Clamp(yHi, yLo, oy1);
                 for (int kw = 0; kw < g.KernelW; kw++, r++)
                 {
+                    if (r < r0 || r >= r1) continue;
+                    int pr = r - r0;
                     int ix0 = kw * g.DilationW - g.PadLeft;
                     Im2Col.ValidRange(ix0, g.StrideW, w, ow, out int lo, out int hi);
                     int rowCol0 = col0 - oy0 * ow; // column of position 0 (may be negative; only used with p ≥ oy0·ow)
                     if (shifted)
                     {
                         int shift = iy0 * w + ix0, a = yLo * ow, b = yHi * ow;
-                        panels.Zero(r, col0, a - oy0 * ow);
-                        panels.Zero(r, rowCol0 + b, oy1 * ow - b);
+                        panels.Zero(pr, col0, a - oy0 * ow);
+                        panels.Zero(pr, rowCol0 + b, oy1 * ow - b);
                         if (b <= a) continue;
                         // positions whose source index leaves the plane are padding columns: never read them
                         int ca = Math.Clamp(-shift, a, b), cb = Math.Clamp(hw - shift, ca, b);
-                        panels.Zero(r, rowCol0 + a, ca - a);
-                        panels.Put(r, rowCol0 + ca, xc + ca + shift, cb - ca);
-                        panels.Zero(r, rowCol0 + cb, b - cb);
+                        panels.Zero(pr, rowCol0 + a, ca - a);
+                        panels.Put(pr, rowCol0 + ca, xc + ca + shift, cb - ca);
+                        panels.Zero(pr, rowCol0 + cb, b - cb);
                         if (lo > 0 || hi < ow)
                         {
                             // padding columns (1 or 2 per row for the usual pads): single stores
                             for (int oy = yLo; oy < yHi; oy++)
                             {
                                 int rowStart = rowCol0 + oy * ow;
-                                for (int ox = 0; ox < lo; ox++) *panels.At(r, rowStart + ox) = 0;
-                                for (int ox = hi; ox < ow; ox++) *panels.At(r, rowStart + ox) = 0;
+                                for (int ox = 0; ox < lo; ox++) *panels.At(pr, rowStart + ox) = 0;
+                                for (int ox = hi; ox < ow; ox++) *panels.At(pr, rowStart + ox) = 0;
                             }
                         }
                         continue;
                     }
-                    panels.Zero(r, col0, (yLo - oy0) * ow);
-                    panels.Zero(r, rowCol0 + yHi * ow, (oy1 - yHi) * ow);
+                    panels.Zero(pr, col0, (yLo - oy0) * ow);
+                    panels.Zero(pr, rowCol0 + yHi * ow, (oy1 - yHi) * ow);
                     for (int oy = yLo; oy < yHi; oy++)
                     {
                         int col = rowCol0 + oy * ow;
                         float* src = xc + (long)(oy * g.StrideH + iy0) * w;
-                        panels.Zero(r, col, lo);
-                        panels.Zero(r, col + hi, ow - hi);
+                        panels.Zero(pr, col, lo);
+                        panels.Zero(pr, col + hi, ow - hi);
                         if (hi <= lo) continue;
                         if (!strided)
                         {
-                            panels.Put(r, col + lo, src + lo + ix0, hi - lo);
+                            panels.Put(pr, col + lo, src + lo + ix0, hi - lo);
                             continue;
                         }
                         for (int ox = lo, ix = lo * g.StrideW + ix0; ox < hi; ox++, ix += g.StrideW) gather[ox - lo] = src[ix];
-                        fixed (float* pg = gather) panels.Put(r, col + lo, pg, hi - lo);
+                        fixed (float* pg = gather) panels.Put(pr, col + lo, pg, hi - lo);
                     }
                 }
             }
