@@ -38,6 +38,10 @@ public class ConvKernelTests
     [InlineData(2, 3, 4, 150, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3)] // depthwise wide rows: two 64-output blocks, a vector of 16, a tail of 6
     [InlineData(1, 2, 6, 140, 4, 5, 5, 1, 2, 2, 2, 2, 1, 2)] // depthwise 5×5 multiplier 2 (PaddleOCR rec's kind), 64-output blocks
     [InlineData(3, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // first layer of the Fashion-MNIST CNN
+    [InlineData(1, 6, 10, 17, 6, 5, 5, 1, 2, 2, 2, 2, 1, 6)] // depthwise 5×5 on 17 columns: one vector, then one ending at the row's end
+    [InlineData(1, 4, 20, 34, 4, 5, 5, 1, 2, 2, 2, 2, 1, 4)] // depthwise 5×5 on 34 columns (PaddleOCR det): tail of 2 as an overlapping vector
+    [InlineData(1, 3, 9, 11, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3)] // depthwise on 11 columns: a 256-bit vector and an overlapping one
+    [InlineData(1, 3, 33, 71, 5, 3, 3, 2, 1, 1, 1, 1, 1, 1)] // stride 2 im2col (PaddleOCR det's first layer): the even-column gather, 36 columns
     [InlineData(13, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // chunks of 10 images (1024 / 100 columns) and a last one of 3
     [InlineData(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // batch 1: one chunk, the GEMM alone uses the threads
     [InlineData(23, 4, 7, 6, 6, 3, 3, 2, 1, 0, 1, 0, 1, 2)] // groups 2, many small images per chunk (12 columns each)
@@ -284,6 +288,19 @@ public class ConvKernelTests
                 kg * groups, 1 + rng.NextInt(3), 1 + rng.NextInt(3), 1 + rng.NextInt(3), 1 + rng.NextInt(3),
                 rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), 1 + rng.NextInt(2), 1 + rng.NextInt(2), groups);
             if (g.IsValid && g.OutHeight >= 1 && g.OutWidth >= 1) return g;
+        }
+    }
+
+    [Fact]
+    public unsafe void Stride2_gather_matches_the_scalar_loop_for_every_length()
+    {
+        for (int n = 0; n <= 70; n++)
+        {
+            // exactly 2n − 1 source values: the gather must not read past the last column it needs
+            var src = KernelCases.Values(Math.Max(0, 2 * n - 1), (ulong)n + 7, -3f, 3f).ToArray();
+            var dst = new float[n];
+            fixed (float* ps = src, pd = dst) Im2ColPanels.GatherStride2(ps, n, pd);
+            for (int i = 0; i < n; i++) Assert.Equal(src[2 * i], dst[i]);
         }
     }
 

@@ -1,6 +1,7 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace Pare.Core.Kernels.Conv;
 
@@ -97,12 +98,43 @@ internal static unsafe class Im2ColPanels
                             panels.Put(pr, col + lo, src + lo + ix0, hi - lo);
                             continue;
                         }
-                        for (int ox = lo, ix = lo * g.StrideW + ix0; ox < hi; ox++, ix += g.StrideW) gather[ox - lo] = src[ix];
+                        if (g.StrideW == 2)
+                        {
+                            fixed (float* pg = gather) GatherStride2(src + lo * 2 + ix0, hi - lo, pg);
+                        }
+                        else
+                        {
+                            for (int ox = lo, ix = lo * g.StrideW + ix0; ox < hi; ox++, ix += g.StrideW) gather[ox - lo] = src[ix];
+                        }
                         fixed (float* pg = gather) panels.Put(pr, col + lo, pg, hi - lo);
                     }
                 }
             }
         }
+    }
+
+    /// <summary>dst[i] = src[2·i] for i &lt; n (the columns a stride-2 row reads), eight or sixteen at a time. The vector
+    /// loop reads src[2·i + 1] too, so it stops one vector early: it never reads past src[2·(n − 1)].</summary>
+    internal static void GatherStride2(float* src, int n, float* dst)
+    {
+        int i = 0;
+        if (Avx512F.IsSupported)
+        {
+            // even lanes of two 16-float vectors: index j < 16 picks from the first, j ≥ 16 from the second
+            var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+            for (; i + 16 < n; i += 16)
+                Avx512F.PermuteVar16x32x2(Vector512.Load(src + 2 * i), even, Vector512.Load(src + 2 * i + 16)).Store(dst + i);
+        }
+        else if (Avx2.IsSupported)
+        {
+            for (; i + 8 < n; i += 8)
+            {
+                // a0 a2 b0 b2 | a4 a6 b4 b6, then the 64-bit pairs reordered to a0 a2 a4 a6 b0 b2 b4 b6
+                var pairs = Avx.Shuffle(Vector256.Load(src + 2 * i), Vector256.Load(src + 2 * i + 8), 0b10_00_10_00);
+                Avx2.Permute4x64(pairs.AsDouble(), 0b11_01_10_00).AsSingle().Store(dst + i);
+            }
+        }
+        for (; i < n; i++) dst[i] = src[2 * i];
     }
 
     /// <summary>Writes rows × len values (row i at src + i·srcStride) to columns [col0, col0 + len) of panel rows
