@@ -185,6 +185,9 @@ public static unsafe class DepthwiseConv2d
         });
     }
 
+    /// <summary>Largest output plane (floats, 8 KB) whose stage runs once per plane instead of once per row.</summary>
+    private const int StagePlaneFloats = 2048;
+
     /// <summary>Most taps whose vector accumulators the stride-1 weight gradient keeps on the stack.</summary>
     private const int MaxVectorTaps = 128;
 
@@ -284,7 +287,13 @@ public static unsafe class DepthwiseConv2d
                 // Slots j of phase r hold padded column j·s + r, i.e. input column j·s + r − padLeft.
                 var phase = row.Slice(r * phaseWidth, phaseWidth);
                 int j = g.PadLeft > r ? (g.PadLeft - r + s - 1) / s : 0;
-                for (int ix = j * s + r - g.PadLeft; ix < src.Length; j++, ix += s) phase[j] = src[ix];
+                int ix0 = j * s + r - g.PadLeft;
+                if (s == 2 && ix0 < src.Length)
+                {
+                    fixed (float* ps = src, pd = phase) Im2ColPanels.GatherStride2(ps + ix0, (src.Length - ix0 + 1) / 2, pd + j);
+                    continue;
+                }
+                for (int ix = ix0; ix < src.Length; j++, ix += s) phase[j] = src[ix];
             }
         }
     }
@@ -299,6 +308,9 @@ public static unsafe class DepthwiseConv2d
     {
         int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, sw = g.StrideW, rowStride = PaddedRowStride(g);
         int phaseWidth = rowStride / sw;
+        // a small plane (still in L1 when its last row is done) gets the stage in one call: short rows (17, 34 columns)
+        // would spend more on the per-call setup and the scalar tail of every row than on the values
+        bool stagePerPlane = stage is not null && oh * ow <= StagePlaneFloats;
         Span<int> offsets = taps <= 256 ? stackalloc int[taps] : new int[taps];
         for (int a = 0; a < g.KernelH; a++)
         {
@@ -311,7 +323,43 @@ public static unsafe class DepthwiseConv2d
         fixed (float* pp = padded, pwt = w, py = y)
         fixed (int* off = offsets)
         {
-            for (int oy = 0; oy < oh; oy++)
+            int oy0 = 0;
+            if (Vector512.IsHardwareAccelerated && !accumulate && ow >= Vector512<float>.Count && ow < 64)
+            {
+                // rows narrower than the 64-output block (PaddleOCR's 17- and 34-column planes): four rows at a time,
+                // one vector of each, so four independent FMA chains hide the FMA latency (one chain of kH·kW taps
+                // waits ~4 cycles per tap). The last vector of a row ends at the row's end (overlapping, same values).
+                long rowStep = (long)g.StrideH * rowStride;
+                for (; oy0 + 4 <= oh; oy0 += 4)
+                {
+                    float* b0 = pp + oy0 * rowStep;
+                    float* y0 = py + oy0 * ow;
+                    for (int ox = 0; ox < ow; ox += Vector512<float>.Count)
+                    {
+                        int x = Math.Min(ox, ow - Vector512<float>.Count);
+                        var a0 = Vector512.Create(bias);
+                        var a1 = a0;
+                        var a2 = a0;
+                        var a3 = a0;
+                        for (int t = 0; t < taps; t++)
+                        {
+                            var wt = Vector512.Create(pwt[t]);
+                            float* src = b0 + off[t] + x;
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src), wt, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + rowStep), wt, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 2 * rowStep), wt, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 3 * rowStep), wt, a3);
+                        }
+                        a0.Store(y0 + x);
+                        a1.Store(y0 + ow + x);
+                        a2.Store(y0 + 2 * ow + x);
+                        a3.Store(y0 + 3 * ow + x);
+                    }
+                    if (!stagePerPlane && stage is not null)
+                        for (int r = 0; r < 4; r++) stage.ApplyRow(y0 + r * ow, ow, false, 0f, z == null ? null : z + (long)(oy0 + r) * ow);
+                }
+            }
+            for (int oy = oy0; oy < oh; oy++)
             {
                 float* rowBase = pp + oy * g.StrideH * rowStride;
                 float* yr = py + oy * ow;
@@ -396,8 +444,9 @@ public static unsafe class DepthwiseConv2d
                     for (int t = 0; t < taps; t++) acc = MathF.FusedMultiplyAdd(rowBase[off[t] + ox], pwt[t], acc);
                     yr[ox] = acc;
                 }
-                stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
+                if (!stagePerPlane) stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
             }
+            if (stagePerPlane) stage!.ApplyRow(py, oh * ow, false, 0f, z);
         }
     }
 
