@@ -39,6 +39,7 @@ public sealed class ConvSuite : IBenchSuite
         // PaddleOCR det's largest convolution (96→24, 3×3 on 80×136: banded im2col) and its upsampling head
         yield return FusedRow("conv2d_ocr_det_96x80x136_k3", new ConvGeometry(1, 96, 80, 136, 24, 3, 3, 1, 1, 1, 1, 1, 1), fused: true);
         yield return FusedRow("conv2d_ocr_det_pw_16x160x272_c32", new ConvGeometry(1, 16, 160, 272, 32, 1, 1), fused: true);
+        yield return FusedRow("conv2d_ocr_cls_dw_b2_200x2x96_k5", new ConvGeometry(2, 200, 2, 96, 200, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 200), fused: true);
         yield return FusedRow("conv2d_ocr_det_dw_192x20x34_k5", new ConvGeometry(1, 192, 20, 34, 192, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 192), fused: true);
         yield return FusedRow("conv2d_ocr_det_dw_32x160x272_k3s2", new ConvGeometry(1, 32, 160, 272, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 32), fused: true);
         yield return FusedRow("conv2d_ocr_det_first_3x320x544_c16_k3s2", new ConvGeometry(1, 3, 320, 544, 16, 3, 3, 2, 2, 1, 1, 1, 1), fused: true);

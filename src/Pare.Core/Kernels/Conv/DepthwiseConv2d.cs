@@ -393,6 +393,25 @@ public static unsafe class DepthwiseConv2d
                         }
                         a0.Store(o); a1.Store(o + L); a2.Store(o + 2 * L); a3.Store(o + 3 * L);
                     }
+                    if (!accumulate && ow - ox > Vector512<float>.Count && ow >= 2 * Vector512<float>.Count)
+                    {
+                        // the rest of the row (17-63 outputs) as two to four vectors at once, the last one ending at the
+                        // row's end (overlapping, same values): independent FMA chains instead of one after another
+                        int x1 = Math.Min(ox + L, ow - L), x2 = Math.Min(ox + 2 * L, ow - L), x3 = ow - L;
+                        var a0 = Vector512.Create(bias);
+                        Vector512<float> a1 = a0, a2 = a0, a3 = a0;
+                        for (int t = 0; t < taps; t++)
+                        {
+                            var wt = Vector512.Create(pwt[t]);
+                            float* src = rowBase + off[t];
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src + ox), wt, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x1), wt, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x2), wt, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x3), wt, a3);
+                        }
+                        a0.Store(yr + ox); a1.Store(yr + x1); a2.Store(yr + x2); a3.Store(yr + x3);
+                        ox = ow;
+                    }
                     for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
                     {
                         var acc = accumulate ? Vector512.Load(yr + ox) : Vector512.Create(bias);
