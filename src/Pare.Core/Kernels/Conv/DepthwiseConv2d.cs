@@ -316,8 +316,9 @@ public static unsafe class DepthwiseConv2d
         {
             for (int b = 0; b < g.KernelW; b++)
             {
+                // stride 1 (the common case) needs no phase split: no integer division per tap and plane
                 int col = b * g.DilationW;
-                offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + col % sw * phaseWidth + col / sw;
+                offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + (sw == 1 ? col : col % sw * phaseWidth + col / sw);
             }
         }
         fixed (float* pp = padded, pwt = w, py = y)
