@@ -65,7 +65,7 @@ public static unsafe class DepthwiseConv2d
                         long offset = ((long)p * mult + j) * outPlane;
                         var yp = new Span<float>(py + offset, outPlane);
                         PlaneForward(geo, padded, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp,
-                            stage: finish ? stage : null, z: pz == null ? null : pz + offset);
+                            stage: finish ? stage : null, z: pz == null ? null : pz + offset, skipPaddingRows: true);
                     }
                 }
                 finally
@@ -304,7 +304,7 @@ public static unsafe class DepthwiseConv2d
     // every tap stays inside its phase; the tail is scalar with the same FMA order.
     // A stage (with residual z of y's layout, or null) finishes each output row as soon as it is computed, while in L1.
     private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y,
-        bool accumulate = false, ConvOutputStage? stage = null, float* z = null)
+        bool accumulate = false, ConvOutputStage? stage = null, float* z = null, bool skipPaddingRows = false)
     {
         int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, sw = g.StrideW, rowStride = PaddedRowStride(g);
         int phaseWidth = rowStride / sw;
@@ -321,6 +321,10 @@ public static unsafe class DepthwiseConv2d
                 offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + (sw == 1 ? col : col % sw * phaseWidth + col / sw);
             }
         }
+        // kernel rows that read only top or bottom padding add exact zeros when every weight is finite (an infinite or
+        // NaN weight must still turn the padding into NaN): their taps are skipped (3 of 5 rows on PaddleOCR cls's
+        // 2-row planes)
+        bool skip = skipPaddingRows && AllFinite(w);
         fixed (float* pp = padded, pwt = w, py = y)
         fixed (int* off = offsets)
         {
@@ -335,6 +339,9 @@ public static unsafe class DepthwiseConv2d
                 {
                     float* b0 = pp + oy0 * rowStep;
                     float* y0 = py + oy0 * ow;
+                    TapRows(g, oy0, skip, out int lo0, out int hi0);
+                    TapRows(g, oy0 + 3, skip, out int lo3, out int hi3);
+                    int tLo = Math.Min(lo0, lo3), tHi = Math.Max(hi0, hi3);
                     for (int ox = 0; ox < ow; ox += Vector512<float>.Count)
                     {
                         int x = Math.Min(ox, ow - Vector512<float>.Count);
@@ -342,7 +349,7 @@ public static unsafe class DepthwiseConv2d
                         var a1 = a0;
                         var a2 = a0;
                         var a3 = a0;
-                        for (int t = 0; t < taps; t++)
+                        for (int t = tLo; t < tHi; t++)
                         {
                             var wt = Vector512.Create(pwt[t]);
                             float* src = b0 + off[t] + x;
@@ -364,6 +371,7 @@ public static unsafe class DepthwiseConv2d
             {
                 float* rowBase = pp + oy * g.StrideH * rowStride;
                 float* yr = py + oy * ow;
+                TapRows(g, oy, skip, out int tLo, out int tHi);
                 int ox = 0;
                 if (Vector512.IsHardwareAccelerated)
                 {
@@ -383,7 +391,7 @@ public static unsafe class DepthwiseConv2d
                         {
                             a0 = a1 = a2 = a3 = Vector512.Create(bias);
                         }
-                        for (int t = 0; t < taps; t++)
+                        for (int t = tLo; t < tHi; t++)
                         {
                             var wt = Vector512.Create(pwt[t]);
                             float* s = rowBase + off[t] + ox;
@@ -401,7 +409,7 @@ public static unsafe class DepthwiseConv2d
                         int x1 = Math.Min(ox + L, ow - L), x2 = Math.Min(ox + 2 * L, ow - L), x3 = ow - L;
                         var a0 = Vector512.Create(bias);
                         Vector512<float> a1 = a0, a2 = a0, a3 = a0;
-                        for (int t = 0; t < taps; t++)
+                        for (int t = tLo; t < tHi; t++)
                         {
                             var wt = Vector512.Create(pwt[t]);
                             float* src = rowBase + off[t];
@@ -416,7 +424,7 @@ public static unsafe class DepthwiseConv2d
                     for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
                     {
                         var acc = accumulate ? Vector512.Load(yr + ox) : Vector512.Create(bias);
-                        for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(rowBase + off[t] + ox), Vector512.Create(pwt[t]), acc);
+                        for (int t = tLo; t < tHi; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(rowBase + off[t] + ox), Vector512.Create(pwt[t]), acc);
                         acc.Store(yr + ox);
                     }
                     // the last 1-15 outputs of a row (17 of 17, 2 of 34 in PaddleOCR's 5×5 layers) as one vector ending
@@ -426,7 +434,7 @@ public static unsafe class DepthwiseConv2d
                     {
                         ox = ow - Vector512<float>.Count;
                         var acc = Vector512.Create(bias);
-                        for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(rowBase + off[t] + ox), Vector512.Create(pwt[t]), acc);
+                        for (int t = tLo; t < tHi; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(rowBase + off[t] + ox), Vector512.Create(pwt[t]), acc);
                         acc.Store(yr + ox);
                         ox = ow;
                     }
@@ -436,7 +444,7 @@ public static unsafe class DepthwiseConv2d
                     for (; ox <= ow - Vector256<float>.Count; ox += Vector256<float>.Count)
                     {
                         var acc = accumulate ? Vector256.Load(yr + ox) : Vector256.Create(bias);
-                        for (int t = 0; t < taps; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(rowBase + off[t] + ox), Vector256.Create(pwt[t]), acc);
+                        for (int t = tLo; t < tHi; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(rowBase + off[t] + ox), Vector256.Create(pwt[t]), acc);
                         acc.Store(yr + ox);
                     }
                     // as above: the last 1-7 outputs as one vector ending at the row's end
@@ -444,7 +452,7 @@ public static unsafe class DepthwiseConv2d
                     {
                         ox = ow - Vector256<float>.Count;
                         var acc = Vector256.Create(bias);
-                        for (int t = 0; t < taps; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(rowBase + off[t] + ox), Vector256.Create(pwt[t]), acc);
+                        for (int t = tLo; t < tHi; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(rowBase + off[t] + ox), Vector256.Create(pwt[t]), acc);
                         acc.Store(yr + ox);
                         ox = ow;
                     }
@@ -454,20 +462,43 @@ public static unsafe class DepthwiseConv2d
                     for (; ox <= ow - Vector128<float>.Count; ox += Vector128<float>.Count)
                     {
                         var acc = accumulate ? Vector128.Load(yr + ox) : Vector128.Create(bias);
-                        for (int t = 0; t < taps; t++) acc = Vector128.FusedMultiplyAdd(Vector128.Load(rowBase + off[t] + ox), Vector128.Create(pwt[t]), acc);
+                        for (int t = tLo; t < tHi; t++) acc = Vector128.FusedMultiplyAdd(Vector128.Load(rowBase + off[t] + ox), Vector128.Create(pwt[t]), acc);
                         acc.Store(yr + ox);
                     }
                 }
                 for (; ox < ow; ox++)
                 {
                     float acc = accumulate ? yr[ox] : bias;
-                    for (int t = 0; t < taps; t++) acc = MathF.FusedMultiplyAdd(rowBase[off[t] + ox], pwt[t], acc);
+                    for (int t = tLo; t < tHi; t++) acc = MathF.FusedMultiplyAdd(rowBase[off[t] + ox], pwt[t], acc);
                     yr[ox] = acc;
                 }
                 if (!stagePerPlane) stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
             }
             if (stagePerPlane) stage!.ApplyRow(py, oh * ow, false, 0f, z);
         }
+    }
+
+    // Taps [tLo, tHi) (kernel rows aLo..aHi, row-major taps) of output row oy whose padded input rows are not all padding;
+    // all taps unless skip.
+    private static void TapRows(in ConvGeometry g, int oy, bool skip, out int tLo, out int tHi)
+    {
+        int aLo = 0, aHi = g.KernelH;
+        if (skip)
+        {
+            // tap row a reads padded row oy·sH + a·dH: an input row when padTop ≤ that < padTop + H
+            int top = oy * g.StrideH;
+            while (aLo < aHi && top + aLo * g.DilationH < g.PadTop) aLo++;
+            while (aHi > aLo && top + (aHi - 1) * g.DilationH >= g.PadTop + g.InHeight) aHi--;
+        }
+        tLo = aLo * g.KernelW;
+        tHi = aHi * g.KernelW;
+    }
+
+    private static bool AllFinite(ReadOnlySpan<float> w)
+    {
+        foreach (float v in w)
+            if (!float.IsFinite(v)) return false;
+        return true;
     }
 
     // dx (H, W) += Σ_taps w[kh, kw] · dy scattered back.
