@@ -96,7 +96,7 @@ public static class LinearQuantizer
         if (channels < 1 || table.Length < channels * 256 || inner < 1) throw new ArgumentException($"lookup: {table.Length} table bytes for {channels} channels");
         if (channels == 1)
         {
-            for (int i = 0; i < x.Length; i++) y[i] = table[x[i]];
+            Run(x, table, y);
             return;
         }
         if (inner == 1)
@@ -110,9 +110,35 @@ public static class LinearQuantizer
         }
         for (int start = 0, c = 0; start < x.Length; start += inner, c = c + 1 == channels ? 0 : c + 1)
         {
-            var t = table.Slice(c * 256, 256);
             int end = Math.Min(x.Length, start + inner);
-            for (int i = start; i < end; i++) y[i] = t[x[i]];
+            Run(x[start..end], table.Slice(c * 256, 256), y[start..end]);
+        }
+    }
+
+    // y[i] = t[x[i]] for one 256-byte table; with AVX-512 VBMI 64 bytes per step: two vpermi2b over the table's
+    // halves (7-bit indices) and a select on bit 7
+    private static unsafe void Run(ReadOnlySpan<byte> x, ReadOnlySpan<byte> t, Span<byte> y)
+    {
+        int i = 0, n = x.Length;
+        fixed (byte* px = x)
+        fixed (byte* pt = t)
+        fixed (byte* py = y)
+        {
+            if (Avx512Vbmi.IsSupported && n >= 64)
+            {
+                var t0 = Vector512.Load(pt);
+                var t1 = Vector512.Load(pt + 64);
+                var t2 = Vector512.Load(pt + 128);
+                var t3 = Vector512.Load(pt + 192);
+                for (; i + 64 <= n; i += 64)
+                {
+                    var idx = Vector512.Load(px + i);
+                    var lo = Avx512Vbmi.PermuteVar64x8x2(t0, idx, t1);
+                    var hi = Avx512Vbmi.PermuteVar64x8x2(t2, idx, t3);
+                    Vector512.ConditionalSelect(Vector512.LessThan(idx.AsSByte(), Vector512<sbyte>.Zero).AsByte(), hi, lo).Store(py + i);
+                }
+            }
+            for (; i < n; i++) py[i] = pt[px[i]];
         }
     }
 }
