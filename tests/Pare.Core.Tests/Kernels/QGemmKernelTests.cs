@@ -15,7 +15,7 @@ public class QGemmKernelTests
 
     // the paths this CPU can run (CI reruns with AVX-512/AVX2/all intrinsics switched off)
     private static IEnumerable<QGemmPath> Paths() =>
-        new[] { QGemmPath.AvxVnni, QGemmPath.Avx512, QGemmPath.Avx2, QGemmPath.Scalar }.Where(QGemm.IsSupported);
+        new[] { QGemmPath.Avx512Vnni, QGemmPath.AvxVnni, QGemmPath.Avx512, QGemmPath.Avx2, QGemmPath.Scalar }.Where(QGemm.IsSupported);
 
     [Theory]
     [MemberData(nameof(Shapes))]
