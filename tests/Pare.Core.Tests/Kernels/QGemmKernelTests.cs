@@ -35,6 +35,29 @@ public class QGemmKernelTests
         }
     }
 
+    // B's zero points all 0 (symmetric weights): kernels that can read A in place do so for whole tiles; A is sized
+    // exactly ((m − 1)·lda + k bytes, rows padded by 3) so a tile whose last quad would run past it must be packed
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Symmetric_B_matches_the_reference_with_A_read_in_place(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)(m * 17 + n * 3 + k));
+        int lda = k + 3;
+        var a = RandomU8(rng, (m - 1) * lda + k);
+        var b = RandomS8(rng, k * n);
+        int[] za = [rng.NextInt(256)];
+        var aDense = new byte[m * k];
+        for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aDense[i * k + p] = a[i * lda + p];
+        var expected = QGemm.Reference(m, n, k, aDense, za, b, [0]);
+        var packed = QGemmPackedB.Pack(b, k, n, n, transB: false, [0]);
+        foreach (var path in Paths())
+        {
+            var c = new int[m * n];
+            QGemm.Multiply(m, a, lda, za, packed, c, n, path);
+            Assert.True(expected.AsSpan().SequenceEqual(c), $"{path} differs from the reference for {m}×{k}×{n}");
+        }
+    }
+
     [Fact]
     public void Extremes_do_not_saturate()
     {

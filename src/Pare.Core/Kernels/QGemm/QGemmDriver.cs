@@ -43,6 +43,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
         {
             M = m, A = a, Lda = lda, AZero = aZero, AZeroCount = aZeroCount, K = b.K, N = b.N, KQ = b.KQuads,
             BData = bData, ColSums = colSums, BZero = bZero, Epilogue = epilogue, ColGroups = colGroups,
+            Direct = TKernel.DirectA && b.ZeroPointsAllZero,
             RowPanelsPerGroup = (mPanels + rowGroups - 1) / rowGroups, PanelsPerGroup = (b.Panels + colGroups - 1) / colGroups,
         };
         int count = rowGroups * colGroups;
@@ -54,6 +55,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
     private sealed class Job
     {
         public int M, Lda, AZeroCount, K, N, KQ, ColGroups, RowPanelsPerGroup, PanelsPerGroup;
+        public bool Direct;
         public byte* A;
         public int* AZero, ColSums, BZero;
         public sbyte* BData;
@@ -67,6 +69,11 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
             if (rowStart >= rowEnd || panelStart >= panelEnd) return;
             int quadBytes = TKernel.WideA ? 8 : 4;
             int* tile = stackalloc int[TKernel.MR * QGemmPackedB.PanelWidth];
+            if (Direct)
+            {
+                ComputeDirect(rowStart, rowEnd, panelStart, panelEnd, tile);
+                return;
+            }
             for (int r0 = rowStart; r0 < rowEnd; r0 += ChunkPanels * mr)
             {
                 int rows = Math.Min(ChunkPanels * mr, rowEnd - r0), panels = (rows + mr - 1) / mr;
@@ -85,6 +92,47 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                             for (int o = 0; o < width; o += TKernel.NR)
                                 TKernel.Run(KQ, ap + q * panelBytes, bPanel + o * 4, tile + o, width);
                             Finish(tile, r0 + q * mr, Math.Min(mr, rows - q * mr), sums, q * mr, c0, nr);
+                        }
+                    }
+                }
+            }
+        }
+
+        // B's zero points all 0, so A's row sums are not needed: full MR-row tiles read A in place (when the quads of
+        // the last row stay inside A: ≤ 3 bytes past K may be read, against B's zero padding); edge tiles are packed
+        private void ComputeDirect(int rowStart, int rowEnd, int panelStart, int panelEnd, int* tile)
+        {
+            int mr = TKernel.MR, width = QGemmPackedB.PanelWidth;
+            long end = (long)(M - 1) * Lda + K, quadSpan = 4L * KQ;
+            long panelBytes = (long)KQ * mr * (TKernel.WideA ? 8 : 4);
+            var packed = _packedA is { } pa && pa.Length >= panelBytes ? pa : _packedA = GC.AllocateArray<byte>((int)Math.Max(panelBytes, 4096), pinned: true);
+            var sums = _rowSums is { } rs && rs.Length >= mr ? rs : _rowSums = new int[Math.Max(mr, ChunkPanels * mr)];
+            // rows in chunks that stay in L2 while every B panel of the group passes over them
+            int chunkRows = Math.Max(mr, (int)Math.Min(ChunkPanels * mr, (256 * 1024) / Math.Max(1, Lda) / mr * mr));
+            fixed (byte* ap = packed)
+            {
+                for (int r0 = rowStart; r0 < rowEnd; r0 += chunkRows)
+                {
+                    int r1 = Math.Min(rowEnd, r0 + chunkRows);
+                    for (int p = panelStart; p < panelEnd; p++)
+                    {
+                        sbyte* bPanel = BData + (long)p * KQ * width * 4;
+                        int c0 = p * width, nr = Math.Min(width, N - c0);
+                        for (int r = r0; r < r1; r += mr)
+                        {
+                            int rows = Math.Min(mr, r1 - r);
+                            if (rows == mr && (long)(r + mr - 1) * Lda + quadSpan <= end)
+                            {
+                                for (int o = 0; o < width; o += TKernel.NR)
+                                    TKernel.RunDirect(KQ, A + (long)r * Lda, Lda, bPanel + o * 4, tile + o, width);
+                            }
+                            else
+                            {
+                                PackA(r, rows, ap, panelBytes, sums);
+                                for (int o = 0; o < width; o += TKernel.NR)
+                                    TKernel.Run(KQ, ap, bPanel + o * 4, tile + o, width);
+                            }
+                            Finish(tile, r, rows, sums, 0, c0, nr); // sums · zb = 0
                         }
                     }
                 }
