@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Pare.Core.Threading;
@@ -19,6 +21,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
 
     [ThreadStatic] private static byte[]? _packedA;
     [ThreadStatic] private static int[]? _rowSums;
+    [ThreadStatic] private static int[]? _foldedBias;
 
     /// <summary>Runs the product; operands pinned and validated.</summary>
     public static void Run(int m, byte* a, int lda, int* aZero, int aZeroCount, QGemmPackedB b, sbyte* bData, int* colSums,
@@ -46,6 +49,16 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
             Direct = TKernel.DirectA && b.ZeroPointsAllZero,
             RowPanelsPerGroup = (mPanels + rowGroups - 1) / rowGroups, PanelsPerGroup = (b.Panels + colGroups - 1) / colGroups,
         };
+        if (job.Direct && aZeroCount == 1 && epilogue.Kind == QGemmEpilogue.Output.Quantized)
+        {
+            // zb = 0 and one za: the centring is −za·Σ_k b[k, j], folded into the int bias once per call (wrapping
+            // like the corrections it replaces), so finished tiles go straight to the requantizing epilogue
+            var folded = _foldedBias is { } fb && fb.Length >= b.N ? fb : _foldedBias = GC.AllocateUninitializedArray<int>(Math.Max(b.N, 256), pinned: true);
+            int za = *aZero;
+            for (int j = 0; j < b.N; j++) folded[j] = unchecked((epilogue.IntBias is null ? 0 : epilogue.IntBias[j]) - za * colSums[j]);
+            job.Epilogue.IntBias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(folded));
+            job.Folded = true;
+        }
         int count = rowGroups * colGroups;
         if (count == 1) job.Compute(0);
         else if (pool is null) Parallelism.For(count, job.Compute);
@@ -55,7 +68,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
     private sealed class Job
     {
         public int M, Lda, AZeroCount, K, N, KQ, ColGroups, RowPanelsPerGroup, PanelsPerGroup;
-        public bool Direct;
+        public bool Direct, Folded;
         public byte* A;
         public int* AZero, ColSums, BZero;
         public sbyte* BData;
@@ -132,7 +145,8 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                                 for (int o = 0; o < width; o += TKernel.NR)
                                     TKernel.Run(KQ, ap, bPanel + o * 4, tile + o, width);
                             }
-                            Finish(tile, r, rows, sums, 0, c0, nr); // sums · zb = 0
+                            if (!Folded) Finish(tile, r, rows, sums, 0, c0, nr); // sums · zb = 0
+                            else Epilogue.WriteTile(r, rows, c0, nr, tile, width);
                         }
                     }
                 }

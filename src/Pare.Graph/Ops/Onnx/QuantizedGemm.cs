@@ -256,7 +256,7 @@ internal static class QuantizedGemm
                             byte* line = src + ((long)(b * h + iy) * w) * ch + c0;
                             if (rowCopies && ix0 >= 0 && ix0 + kw <= w)
                             {
-                                Buffer.MemoryCopy(line + (long)ix0 * ch, at, kw * cg, kw * cg);
+                                Copy(line + (long)ix0 * ch, at, kw * cg);
                                 at += kw * cg;
                                 continue;
                             }
@@ -270,6 +270,17 @@ internal static class QuantizedGemm
                         }
                     }
         }
+    }
+
+    // n bytes; short runs (a 3×3 kernel row of a 1-channel image is 3) as two overlapping loads and stores
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(byte* src, byte* dst, int n)
+    {
+        if (n >= 16) Buffer.MemoryCopy(src, dst, n, n);
+        else if (n >= 8) { ulong a = *(ulong*)src, b = *(ulong*)(src + n - 8); *(ulong*)dst = a; *(ulong*)(dst + n - 8) = b; }
+        else if (n >= 4) { uint a = *(uint*)src, b = *(uint*)(src + n - 4); *(uint*)dst = a; *(uint*)(dst + n - 4) = b; }
+        else if (n >= 2) { ushort a = *(ushort*)src, b = *(ushort*)(src + n - 2); *(ushort*)dst = a; *(ushort*)(dst + n - 2) = b; }
+        else if (n == 1) *dst = *src;
     }
 
     private static int OutSize(int size, Spatial s, int axis)
