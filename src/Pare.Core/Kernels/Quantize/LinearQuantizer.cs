@@ -104,7 +104,10 @@ public static class LinearQuantizer
             // the last axis: rows of `channels` values, value j looked up in table j
             int rows = x.Length / channels, at = 0;
             for (int r = 0; r < rows; r++)
-                for (int j = 0; j < channels; j++, at++) y[at] = table[(j << 8) | x[at]];
+            {
+                int j = LastAxisRow(x.Slice(at, channels), table, y.Slice(at, channels));
+                for (at += j; j < channels; j++, at++) y[at] = table[(j << 8) | x[at]];
+            }
             for (int j = 0; at < x.Length; j++, at++) y[at] = table[(j << 8) | x[at]];
             return;
         }
@@ -113,6 +116,33 @@ public static class LinearQuantizer
             int end = Math.Min(x.Length, start + inner);
             Run(x[start..end], table.Slice(c * 256, 256), y[start..end]);
         }
+    }
+
+    // one row along the last axis, y[j] = table[j·256 + x[j]], sixteen columns per step as two AVX2 gathers of
+    // dwords at those byte offsets (low bytes kept, packed in order); the gather reads 3 bytes past each entry, so
+    // the last table is left to the scalar loop; returns the columns done
+    private static unsafe int LastAxisRow(ReadOnlySpan<byte> x, ReadOnlySpan<byte> table, Span<byte> y)
+    {
+        int j = 0, vectorEnd = (x.Length - 1) & ~15;
+        if (!Avx2.IsSupported || vectorEnd <= 0) return 0;
+        fixed (byte* px = x)
+        fixed (byte* pt = table)
+        fixed (byte* py = y)
+        {
+            var offsets = Vector256.Create(0, 256, 512, 768, 1024, 1280, 1536, 1792);
+            var step = Vector256.Create(8 << 8);
+            var low = Vector256.Create(0xFF);
+            for (; j < vectorEnd; j += 16)
+            {
+                var at = Avx2.Add(offsets, Vector256.Create(j << 8));
+                var i0 = Avx2.GatherVector256((int*)pt, Avx2.Add(Avx2.ConvertToVector256Int32(px + j), at), 1);
+                var i1 = Avx2.GatherVector256((int*)pt, Avx2.Add(Avx2.ConvertToVector256Int32(px + j + 8), Avx2.Add(at, step)), 1);
+                // packssdw interleaves the 128-bit lanes; vpermq restores column order
+                var w = Avx2.Permute4x64(Avx2.PackSignedSaturate(Avx2.And(i0, low), Avx2.And(i1, low)).AsInt64(), 0b11_01_10_00).AsInt16();
+                Sse2.Store(py + j, Sse2.PackUnsignedSaturate(w.GetLower(), w.GetUpper()));
+            }
+        }
+        return j;
     }
 
     // y[i] = t[x[i]] for one 256-byte table; with AVX-512 VBMI 64 bytes per step: two vpermi2b over the table's
