@@ -118,7 +118,8 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
             int mr = TKernel.MR, width = QGemmPackedB.PanelWidth;
             long end = (long)(M - 1) * Lda + K, quadSpan = 4L * KQ;
             long panelBytes = (long)KQ * mr * (TKernel.WideA ? 8 : 4);
-            var packed = _packedA is { } pa && pa.Length >= panelBytes ? pa : _packedA = GC.AllocateArray<byte>((int)Math.Max(panelBytes, 4096), pinned: true);
+            // two panels: [0] for a tile packed on the spot, [1] for the chunk's last tile
+            var packed = _packedA is { } pa && pa.Length >= 2 * panelBytes ? pa : _packedA = GC.AllocateArray<byte>((int)Math.Max(2 * panelBytes, 4096), pinned: true);
             var sums = _rowSums is { } rs && rs.Length >= mr ? rs : _rowSums = new int[Math.Max(mr, ChunkPanels * mr)];
             // rows in chunks that stay in L2 while every B panel of the group passes over them
             int chunkRows = Math.Max(mr, (int)Math.Min(ChunkPanels * mr, (256 * 1024) / Math.Max(1, Lda) / mr * mr));
@@ -127,6 +128,10 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                 for (int r0 = rowStart; r0 < rowEnd; r0 += chunkRows)
                 {
                     int r1 = Math.Min(rowEnd, r0 + chunkRows);
+                    // the chunk's last tile, packed once for all panels when it cannot be read in place
+                    int last = r0 + (r1 - r0 - 1) / mr * mr, lastRows = r1 - last;
+                    bool lastPacked = lastRows < mr || (long)(last + mr - 1) * Lda + quadSpan > end;
+                    if (lastPacked) PackA(last, lastRows, ap + panelBytes, panelBytes, sums);
                     for (int p = panelStart; p < panelEnd; p++)
                     {
                         sbyte* bPanel = BData + (long)p * KQ * width * 4;
@@ -134,7 +139,12 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                         for (int r = r0; r < r1; r += mr)
                         {
                             int rows = Math.Min(mr, r1 - r);
-                            if (rows == mr && (long)(r + mr - 1) * Lda + quadSpan <= end)
+                            if (r == last && lastPacked)
+                            {
+                                for (int o = 0; o < width; o += TKernel.NR)
+                                    TKernel.Run(KQ, ap + panelBytes, bPanel + o * 4, tile + o, width);
+                            }
+                            else if (rows == mr && (long)(r + mr - 1) * Lda + quadSpan <= end)
                             {
                                 for (int o = 0; o < width; o += TKernel.NR)
                                     TKernel.RunDirect(KQ, A + (long)r * Lda, Lda, bPanel + o * 4, tile + o, width);
