@@ -62,4 +62,28 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.Contains("give --calib or --data-free", output.ToString(), StringComparison.Ordinal);
         Assert.DoesNotContain("latency p50", output.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Accuracy_target_prints_sensitivity_and_the_search()
+    {
+        var output = new StringWriter();
+        var error = new StringWriter();
+        // a target no int8 layer meets (0 difference): the one layer is measured, then kept in float
+        var code = PareApp.Run(["quantize", _model, "--out", Path.Combine(_dir, "t.onnx"), "--mode", "weight-only", "--calib", _calib,
+            "--sensitivity", "--target-max-diff", "0", "--weight-clipping", "mse", "--latency-runs", "1", "--threads", "1"], output, error);
+        Assert.True(code == ExitCodes.Ok, error.ToString());
+        var text = output.ToString();
+        Assert.Contains("quantized", text, StringComparison.Ordinal);
+        Assert.Contains("accuracy search: 0 layers in float", text, StringComparison.Ordinal);
+        Assert.Contains("kept in float (most sensitive first): fc", text, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Accuracy_target_without_inputs_is_refused()
+    {
+        var error = new StringWriter();
+        var code = PareApp.Run(["quantize", _model, "--out", Path.Combine(_dir, "n.onnx"), "--target-max-diff", "0.01"], new StringWriter(), error);
+        Assert.NotEqual(ExitCodes.Ok, code);
+        Assert.Contains("--calib", error.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -10,11 +10,18 @@ namespace Pare.Cli.Commands;
 /// interactive terminal, then the per-layer table and the before/after totals.</summary>
 internal static class QuantizeDisplay
 {
-    /// <summary>Runs the pass and measures the summary, with progress on <paramref name="output"/>.</summary>
+    /// <summary>Runs the pass and measures the summary, with progress on <paramref name="output"/>.
+    /// With <paramref name="target"/>, the accuracy-driven search runs instead and its steps are printed.</summary>
     public static (Model Quantized, QuantizationRecord Record, QuantizationSummary Summary) Run(
-        Model fp32, QuantizationOptions options, IReadOnlyList<Tensor[]>? batches, int latencyRuns, TextWriter output)
+        Model fp32, QuantizationOptions options, IReadOnlyList<Tensor[]>? batches, int latencyRuns, TextWriter output, AccuracyTarget? target = null)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        if (target is not null)
+        {
+            var search = AccuracyDrivenQuantization.Run(fp32, options, target, batches!);
+            PrintSteps(search, output);
+            return (search.Model, search.Record, QuantizationSummary.Measure(fp32, search.Model, batches, latencyRuns));
+        }
         if (!console.Profile.Capabilities.Interactive || !ReferenceEquals(output, Console.Out) || Console.IsOutputRedirected)
         {
             var (q, r) = QuantizationPass.Run(fp32, options, batches);
@@ -40,6 +47,29 @@ internal static class QuantizeDisplay
                 result = (q, r, s);
             });
         return result!.Value;
+    }
+
+    /// <summary>Per-layer sensitivity, most damaging first.</summary>
+    public static void PrintSensitivity(IReadOnlyList<LayerSensitivity> layers, TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
+        var table = new Table().AddColumns("layer (quantized alone)", "op", "output max |diff|", "output rel. error", "argmax agreement");
+        foreach (var l in layers)
+            table.AddRow(Markup.Escape(l.Node), l.OpType, l.Agreement.MaxAbsDiff.ToString("G3", CultureInfo.InvariantCulture),
+                l.Agreement.RelativeError.ToString("G3", CultureInfo.InvariantCulture), l.Agreement.ArgmaxAgreement?.ToString("P2", CultureInfo.InvariantCulture) ?? "–");
+        console.Write(table);
+    }
+
+    private static void PrintSteps(AccuracyDrivenResult result, TextWriter output)
+    {
+        foreach (var s in result.Steps)
+        {
+            var agreement = s.Agreement.ArgmaxAgreement is { } a ? ", argmax agreement " + a.ToString("P2", CultureInfo.InvariantCulture) : "";
+            output.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"accuracy search: {s.Float.Count} layers in float → max |diff| {s.Agreement.MaxAbsDiff:G3}, rel. error {s.Agreement.RelativeError:G3}{agreement}"));
+        }
+        output.WriteLine(result.Steps[^1].Float.Count == 0 ? "kept in float: none (target met fully quantized)"
+            : "kept in float (most sensitive first): " + string.Join(", ", result.Steps[^1].Float));
     }
 
     /// <summary>The per-layer table, then the totals: bytes, output agreement and latency, fp32 against quantized.</summary>

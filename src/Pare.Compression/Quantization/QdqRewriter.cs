@@ -27,8 +27,9 @@ internal static class QdqRewriter
     /// <summary>Replaces the weight at <paramref name="site"/> by an int8 initializer (kept in the graph that owned the
     /// float weight) read through a DequantizeLinear in the node's graph (symmetric, per output channel or per tensor).
     /// A weight read by several nodes is quantized once: <paramref name="done"/> remembers, per graph, the
-    /// initializers (key "levels:" + weight) and DequantizeLinear output (key "dq:" + weight) already written.</summary>
-    public static LayerRecord WeightDq(WeightSite site, int bits, Granularity granularity, Dictionary<(ModelGraph, string), string[]> done)
+    /// initializers (key "levels:" + weight) and DequantizeLinear output (key "dq:" + weight) already written. Each
+    /// block's clipping range comes from <paramref name="estimator"/> (min–max when null).</summary>
+    public static LayerRecord WeightDq(WeightSite site, int bits, Granularity granularity, Dictionary<(ModelGraph, string), string[]> done, IRangeEstimator? estimator = null)
     {
         var (graph, node, owner, stem) = (site.Graph, site.Node, site.Owner, site.Name);
         if (done.TryGetValue((graph, "dq:" + stem), out var existing))
@@ -38,7 +39,7 @@ internal static class QdqRewriter
         }
         var w = site.Weight;
         var scheme = new QuantScheme(bits, Signed: true, Symmetric: true, granularity, site.Axis);
-        var p = Quantizer.Calibrate(w, scheme);
+        var p = Quantizer.Calibrate(w, scheme, estimator);
         var levels = Quantizer.Quantize(w, p);
         var error = RelativeError(w, Quantizer.Dequantize(levels, w.Shape, p));
         long bytes = 0, floatBytes = 0;

@@ -20,6 +20,8 @@ public enum QuantizationMode
 /// <param name="FoldBatchNorms">fold Conv+BatchNormalization before quantizing</param>
 /// <param name="LayerBits">per-node weight bits overriding <paramref name="Bits"/> (32 leaves the layer in float); set by <see cref="BudgetAllocation"/></param>
 /// <param name="QuantizeRecurrent">store LSTM/GRU/RNN weights in int8 too (false keeps recurrent layers float, for models whose state amplifies weight error)</param>
+/// <param name="WeightEstimator">clipping of each weight block (per channel or tensor) at 8 bits: minmax (the full
+/// range) or mse (the clipping with the least squared weight error, searched per channel)</param>
 /// <param name="BiasCorrection">correct each 8-bit layer's bias for the output mean shift its weight quantization causes (<see cref="Quantization.BiasCorrection"/>; needs calibration batches)</param>
 public sealed record QuantizationOptions(
     QuantizationMode Mode = QuantizationMode.Static,
@@ -30,4 +32,5 @@ public sealed record QuantizationOptions(
     bool FoldBatchNorms = true,
     IReadOnlyDictionary<string, int>? LayerBits = null,
     bool BiasCorrection = false,
-    bool QuantizeRecurrent = true);
+    bool QuantizeRecurrent = true,
+    string WeightEstimator = "minmax");

@@ -35,18 +35,14 @@ public static class QuantizationPass
             throw new QuantizationException("static quantization needs calibration batches (--calib DIR or --data-free)");
         if (options.BiasCorrection && (calibration is null || calibration.Count == 0))
             throw new QuantizationException("bias correction needs calibration batches (--calib DIR or --data-free): it measures each layer's input mean");
-        var q = model.Clone();
+        var (q, sites, folded) = Prepare(model, options);
         var graph = q.Graph;
-        OpsetUpgrade.Run(q, 13); // per-axis DequantizeLinear needs opset 13; older nodes are rewritten to keep their meaning
-        ConstantFolding.Run(q); // weights computed from initializers (e.g. a reshaped MatMul weight) become initializers
-        WeightSite.HoistSubgraphConstants(graph);
-        var folded = options.FoldBatchNorms ? BatchNormFolding.Run(graph) : 0;
-        var sites = WeightSite.FindAll(graph).Where(s => BitsOf(options, s) < 32 && (s.IsLinear || options.QuantizeRecurrent)).ToList();
         var corrected = 0;
         if (options.BiasCorrection)
         {
             var eightBit = sites.Where(s => !UsesMatMulNBits(options, s, graph)).ToList();
-            corrected = BiasCorrection.Apply(q, eightBit, s => Quantizer.FakeQuantize(s.Weight, Quantizer.Calibrate(s.Weight, WeightScheme(options, s))),
+            var weightRange = RangeEstimators.Parse(options.WeightEstimator);
+            corrected = BiasCorrection.Apply(q, eightBit, s => Quantizer.FakeQuantize(s.Weight, Quantizer.Calibrate(s.Weight, WeightScheme(options, s), weightRange)),
                 calibration!, b => progress?.Invoke("bias correction", b, calibration!.Count));
         }
         var calibrated = 0;
@@ -68,11 +64,26 @@ public static class QuantizationPass
             else if (UsesMatMulNBits(options, site, graph))
                 layers.Add(QdqRewriter.MatMulNBits(q, node, BitsOf(options, site), options.GroupSize));
             else
-                layers.Add(QdqRewriter.WeightDq(site, 8, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel, done));
+                layers.Add(QdqRewriter.WeightDq(site, 8, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel, done,
+                    RangeEstimators.Parse(options.WeightEstimator)));
         }
         DropUnused(graph);
         SortAll(graph, null);
         return (q, new QuantizationRecord(options, layers, folded, calibrated) { BiasCorrected = corrected });
+    }
+
+    /// <summary>A copy of <paramref name="model"/> made ready to quantize (opset 13, constants folded, branch constants
+    /// hoisted, batch norms folded) and the weight sites <paramref name="options"/> quantizes in it.</summary>
+    internal static (Model Model, List<WeightSite> Sites, int Folded) Prepare(Model model, QuantizationOptions options)
+    {
+        var q = model.Clone();
+        var graph = q.Graph;
+        OpsetUpgrade.Run(q, 13); // per-axis DequantizeLinear needs opset 13; older nodes are rewritten to keep their meaning
+        ConstantFolding.Run(q); // weights computed from initializers (e.g. a reshaped MatMul weight) become initializers
+        WeightSite.HoistSubgraphConstants(graph);
+        var folded = options.FoldBatchNorms ? BatchNormFolding.Run(graph) : 0;
+        var sites = WeightSite.FindAll(graph).Where(s => BitsOf(options, s) < 32 && (s.IsLinear || options.QuantizeRecurrent)).ToList();
+        return (q, sites, folded);
     }
 
     // innermost graphs first, so a subgraph's reads of outer weights are counted before the outer graph is pruned

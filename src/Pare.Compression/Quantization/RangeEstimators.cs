@@ -108,15 +108,34 @@ public static class RangeEstimators
 
         public string Name => "entropy";
 
+        // Each side of zero gets its own threshold, from the histogram of that side's magnitudes. A single threshold
+        // from |x| (as for symmetric int8) is wrong for the affine uint8 grid of activations: on logits (a dense
+        // negative bulk, a few large positive winners) the negative bulk set it, widened the winners' side to it or
+        // clipped it, and a swish output (−0.28 … 10.4) was given [−9.1, 9.1], half the grid spent on negatives that
+        // never occur (regression test: QuantizerTests).
         public (float Lo, float Hi) Estimate(ReadOnlySpan<float> values, QuantScheme scheme)
         {
             var (lo, hi) = Extremes(values);
-            var absMax = Math.Max(-lo, hi);
-            if (absMax == 0) return (0, 0);
+            if (lo == 0 && hi == 0) return (0, 0);
+            // levels a side gets: half the grid when both sides occur or the grid is signed, all of it otherwise
+            var levels = scheme.Signed || (lo < 0 && hi > 0) ? 1 << (scheme.Bits - 1) : (1 << scheme.Bits) - 1;
+            var tHi = hi > 0 ? Threshold(values, 1, hi, levels) : 0;
+            var tLo = lo < 0 ? Threshold(values, -1, -lo, levels) : 0;
+            return (-tLo, tHi);
+        }
+
+        /// <summary>The KL-optimal clipping threshold of the values on one side of zero (<paramref name="sign"/> · v ≥ 0),
+        /// whose largest magnitude is <paramref name="max"/>.</summary>
+        private static float Threshold(ReadOnlySpan<float> values, int sign, float max, int levels)
+        {
             var histogram = new double[Bins];
-            var width = absMax / Bins;
-            foreach (var v in values) histogram[Math.Min((int)(MathF.Abs(v) / width), Bins - 1)]++;
-            var levels = 1 << (scheme.Bits - 1);
+            var width = max / Bins;
+            foreach (var v in values)
+            {
+                var m = sign * v;
+                if (m >= 0) histogram[Math.Min((int)(m / width), Bins - 1)]++;
+            }
+            levels = Math.Min(levels, Bins);
             var bestBins = Bins;
             var bestKl = double.MaxValue;
             for (var i = levels; i <= Bins; i++)
@@ -124,21 +143,23 @@ public static class RangeEstimators
                 var kl = Divergence(histogram, i, levels);
                 if (kl < bestKl) (bestKl, bestBins) = (kl, i);
             }
-            var t = (bestBins + 0.5f) * width;
-            t = Math.Min(t, absMax);
-            // keep the data's sign: one-sided data (after ReLU) stays one-sided
-            return (lo < 0 ? -t : 0, hi > 0 ? t : 0);
+            return Math.Min((bestBins + 0.5f) * width, max);
         }
 
-        /// <summary>KL(P ‖ Q): P is the first <paramref name="n"/> bins with the tail folded into the last one (what
-        /// clipping at bin n does); Q is the unclipped slice merged into <paramref name="levels"/> bins and spread back
-        /// over its non-empty bins (what quantizing that slice keeps), so too tight a threshold loses the tail's mass.</summary>
+        /// <summary>KL(P ‖ Q) over all bins: P is the histogram; Q is what clipping at bin n and quantizing keep of it —
+        /// the first n bins merged into <paramref name="levels"/> levels and spread back over their non-empty bins, the
+        /// tail beyond bin n moved onto bin n − 1 (clipped values land on the threshold), nothing beyond. Bins Q empties
+        /// are priced at a floor probability, so clipping costs what it removes.
+        /// TensorRT's form (P = the first n bins with the tail folded into the last, Q from the same n bins) never
+        /// sees the clipped mass except through that last bin: when the slice below a threshold holds one occupied
+        /// bin, P and Q are both a single spike and KL is 0. On sparse histograms (one calibration image of PP-OCRv4
+        /// rec) that picked thresholds clipping 80–90 % of a range, and rec decoded to nothing.</summary>
         private static double Divergence(double[] histogram, int n, int levels)
         {
-            var p = new double[n];
-            Array.Copy(histogram, p, n);
-            for (var k = n; k < histogram.Length; k++) p[n - 1] += histogram[k];
-            var q = new double[n];
+            double total = 0, tail = 0;
+            for (var k = 0; k < histogram.Length; k++) { total += histogram[k]; if (k >= n) tail += histogram[k]; }
+            if (total == 0) return double.MaxValue;
+            var q = new double[histogram.Length];
             for (var j = 0; j < levels; j++)
             {
                 int start = j * n / levels, end = (j + 1) * n / levels;
@@ -147,14 +168,15 @@ public static class RangeEstimators
                 for (var k = start; k < end; k++) { sum += histogram[k]; if (histogram[k] > 0) nonEmpty++; }
                 for (var k = start; k < end; k++) q[k] = histogram[k] > 0 ? sum / nonEmpty : 0;
             }
-            double totalP = p.Sum(), totalQ = q.Sum(), kl = 0;
-            if (totalP == 0 || totalQ == 0) return double.MaxValue;
-            for (var k = 0; k < n; k++)
+            q[n - 1] += tail;
+            const double Floor = 1e-9;
+            double kl = 0;
+            for (var k = 0; k < histogram.Length; k++)
             {
-                if (p[k] == 0) continue;
-                var pk = p[k] / totalP;
-                var qk = q[k] / totalQ;
-                kl += qk > 0 ? pk * Math.Log(pk / qk) : 1e9;
+                if (histogram[k] == 0) continue;
+                var pk = histogram[k] / total;
+                var qk = Math.Max(q[k] / total, Floor);
+                kl += pk * Math.Log(pk / qk);
             }
             return kl;
         }

@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Pare.Core;
-using Pare.Core.Autograd;
-using Pare.Core.Ops;
 using Pare.Core.Random;
 using Pare.Nn.Data;
 using Pare.Nn.Losses;
@@ -60,21 +58,16 @@ public sealed class LanguageModelTrainer
         for (int step = 1; step <= o.Steps; step++)
         {
             var (x, y) = CharCorpus.SampleBatch(corpus.Train, o.BatchSize, o.Context, sample);
-            if (o.LearningRate is { } schedule) _optimizer.LearningRate = schedule(step - 1);
-            _optimizer.ZeroGrad();
-            var logits = _model.Forward(x);
+            int stepNumber = step;
+            var (logits, value) = TrainingStep.Run(_model, _optimizer, o.LearningRate, step - 1, x,
+                output => Loss.CrossEntropy(output.Reshape(-1, output.Dim(-1)), y.Reshape(-1)),
+                loss => new TrainingDivergedException($"training diverged: loss is {loss} at step {stepNumber}; lower the learning rate (--lr)"));
             var flat = logits.Reshape(-1, logits.Dim(-1));
-            var loss = Loss.CrossEntropy(flat, y.Reshape(-1));
-            float value = loss.Item();
-            if (!float.IsFinite(value))
-                throw new TrainingDivergedException($"training diverged: loss is {value} at step {step}; lower the learning rate (--lr)");
-            loss.Backward();
-            _optimizer.Step();
 
             lossSum += value;
             lossSumSinceEval += value;
             sinceEval++;
-            correct += CountCorrect(flat.Detach(), y);
+            correct += TrainingStep.CountCorrect(flat.Detach(), y);
             seen += y.Count;
             if (BatchCompleted is { } report)
             {
@@ -108,11 +101,8 @@ public sealed class LanguageModelTrainer
     {
         ArgumentNullException.ThrowIfNull(model);
         ArgumentOutOfRangeException.ThrowIfLessThan(batches, 1);
-        bool wasTraining = model.Training;
-        model.Eval();
-        try
+        return TrainingStep.InEvalMode(model, () =>
         {
-            using var noGrad = Tape.NoGrad();
             double sum = 0;
             for (int i = 0; i < batches; i++)
             {
@@ -121,21 +111,6 @@ public sealed class LanguageModelTrainer
                 sum += Loss.CrossEntropy(logits.Reshape(-1, logits.Dim(-1)), y.Reshape(-1)).Item();
             }
             return sum / batches;
-        }
-        finally
-        {
-            model.Train(wasTraining);
-        }
-    }
-
-    /// <param name="logits">(N, V)</param>
-    /// <param name="targets">N int64 ids (any shape)</param>
-    private static long CountCorrect(Tensor logits, Tensor targets)
-    {
-        var predicted = Reduce.ArgMax(logits, axis: 1).ToArray<long>();
-        var truth = targets.ToArray<long>();
-        long n = 0;
-        for (int i = 0; i < truth.Length; i++) if (predicted[i] == truth[i]) n++;
-        return n;
+        });
     }
 }

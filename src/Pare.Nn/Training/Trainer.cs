@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using Pare.Core;
-using Pare.Core.Autograd;
-using Pare.Core.Ops;
 using Pare.Core.Random;
 using Pare.Nn.Data;
 using Pare.Nn.Losses;
@@ -67,17 +65,12 @@ public sealed class Trainer
                 var x = Batches.GatherRows(train.Images, rows);
                 var y = Batches.GatherRows(train.Labels, rows);
                 _options.Augment?.Invoke(x, augment);
-                if (_options.LearningRate is { } schedule) _optimizer.LearningRate = schedule(stepsDone);
-                _optimizer.ZeroGrad();
-                var logits = _model.Forward(x);
-                var loss = Loss.CrossEntropy(logits, y);
-                float value = loss.Item();
-                if (!float.IsFinite(value)) throw new TrainingDivergedException(epoch, batch, value);
-                loss.Backward();
-                _optimizer.Step();
+                int batchNumber = batch;
+                var (logits, value) = TrainingStep.Run(_model, _optimizer, _options.LearningRate, stepsDone, x,
+                    output => Loss.CrossEntropy(output, y), loss => new TrainingDivergedException(epoch, batchNumber, loss));
 
                 lossSum += value * rows.Length;
-                correct += CountCorrect(logits.Detach(), y);
+                correct += TrainingStep.CountCorrect(logits.Detach(), y);
                 seen += rows.Length;
                 stepsDone++;
                 if (BatchCompleted is { } report)
@@ -108,37 +101,17 @@ public sealed class Trainer
         ArgumentNullException.ThrowIfNull(data);
         ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
         if (data.Count == 0) return 0;
-        bool wasTraining = model.Training;
-        model.Eval();
-        try
+        return TrainingStep.InEvalMode(model, () =>
         {
-            using var noGrad = Tape.NoGrad();
             long correct = 0;
             for (int start = 0; start < data.Count; start += batchSize)
             {
                 int end = Math.Min(start + batchSize, data.Count);
                 var x = data.Images.Slice(0, start, end).Contiguous();
                 var y = data.Labels.Slice(0, start, end);
-                correct += CountCorrect(model.Forward(x), y);
+                correct += TrainingStep.CountCorrect(model.Forward(x), y);
             }
             return (double)correct / data.Count;
-        }
-        finally
-        {
-            model.Train(wasTraining);
-        }
-    }
-
-    /// <param name="logits">(B, classes)</param>
-    /// <param name="labels">(B) int64</param>
-    private static long CountCorrect(Tensor logits, Tensor labels)
-    {
-        if (logits.Rank != 2 || logits.Shape[0] != labels.Count)
-            throw new ArgumentException($"a classifier must return logits (B, classes) for {labels.Count} samples, got {logits.Shape}");
-        var predicted = Reduce.ArgMax(logits, axis: 1).ToArray<long>();
-        var truth = labels.ToArray<long>();
-        long n = 0;
-        for (int i = 0; i < truth.Length; i++) if (predicted[i] == truth[i]) n++;
-        return n;
+        });
     }
 }

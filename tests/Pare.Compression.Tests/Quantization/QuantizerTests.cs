@@ -59,6 +59,42 @@ public class QuantizerTests
     }
 
     [Fact]
+    public void EntropyKeepsEachSideOfAnAsymmetricRangeWithinTheData()
+    {
+        // Regressions: (1) the KL threshold was found on |x| and applied to both sides, so a swish output (−0.28 … ~8)
+        // was calibrated to about [−t, t], half the uint8 grid spent on negatives that never occur, and logits (a dense
+        // negative bulk, a few positive winners) got the bulk's threshold on the winners' side too; (2) TensorRT's KL
+        // form scores 0 for a threshold whose slice holds a single occupied bin, so the logits' bulk (−14 ± 3) was
+        // clipped at −2.0, everything beyond it lost.
+        var rng = new Rng(4);
+        var normal = Tensor.Normal([50000], 0, 2, rng).ToArray<float>();
+        var swish = normal.Select(v => v / (1 + MathF.Exp(-v))).ToArray();
+        var (lo, hi) = RangeEstimators.Entropy.Estimate(swish, QuantScheme.Activations());
+        Assert.InRange(lo, swish.Min(), 0f);
+        Assert.InRange(hi, 1f, swish.Max());
+        var logits = Tensor.Normal([50000], -14, 3, rng).ToArray<float>();
+        for (var i = 0; i < 50; i++) logits[i * 1000] = 8 + i % 5;
+        (lo, hi) = RangeEstimators.Entropy.Estimate(logits, QuantScheme.Activations());
+        Assert.InRange(lo, logits.Min(), -14f);
+        Assert.InRange(hi, 0f, logits.Max());
+    }
+
+    [Fact]
+    public void MseWeightClippingLowersPerChannelWeightError()
+    {
+        // heavy-tailed rows (cubes of Gaussians) are where clipping pays; min–max (ratio 1) is among the MSE candidates,
+        // so the MSE choice is never worse
+        var w = Tensor.Wrap(Tensor.Normal([16, 256], 0, 1, new Rng(6)).ToArray<float>().Select(x => x * x * x).ToArray(), new Shape(16, 256));
+        foreach (var bits in new[] { 8, 4 })
+        {
+            var scheme = new QuantScheme(bits, Signed: true, Symmetric: true, Granularity.Channel, Axis: 0);
+            double Error(IRangeEstimator? e) => QuantizerTestsHelpers.Rms(w, Quantizer.FakeQuantize(w, Quantizer.Calibrate(w, scheme, e)));
+            var (mse, minmax) = (Error(RangeEstimators.Mse), Error(null));
+            Assert.True(bits == 8 ? mse <= minmax : mse < 0.95 * minmax, $"{bits} bits: mse {mse} vs minmax {minmax}");
+        }
+    }
+
+    [Fact]
     public void ClippingEstimatorsBeatMinMaxOnHeavyTails()
     {
         // Gaussian bulk plus a few large outliers: clipping trades outlier error for resolution
@@ -85,5 +121,15 @@ public class QuantizerTests
         var packed = Quantizer.PackNibbles(q);
         Assert.Equal(4, packed.Length);
         Assert.Equal(q, Quantizer.UnpackNibbles(packed, q.Length, signed: true));
+    }
+}
+
+internal static class QuantizerTestsHelpers
+{
+    /// <summary>RMS of a − b.</summary>
+    public static double Rms(Tensor a, Tensor b)
+    {
+        var (x, y) = (a.ToArray<float>(), b.ToArray<float>());
+        return Math.Sqrt(x.Zip(y, (p, q) => (double)(p - q) * (p - q)).Average());
     }
 }

@@ -13,7 +13,8 @@ namespace Pare.Compression.Tests.Quantization;
 /// inside it) and the streamed speech probabilities against fp32 on every chunk of es.wav. Measured max |Δp|
 /// (goal 0.02, not met): v5 weight-only 0.044, static W8A8 0.46 (calibrated on all 375 chunks of en_num.wav);
 /// legacy weight-only 0.33 (0.33 with its LSTMs kept float too, so the convs cause it), static 0.97. The VAD's fed-back
-/// state amplifies weight error on chunks near p = 0.5. <see cref="IsMeasured"/> prints the static figures.</summary>
+/// state amplifies weight error on chunks near p = 0.5. <see cref="IsMeasured"/> prints the static figures. With an
+/// accuracy target and the state fed back while measuring, the goal is met (<see cref="AccuracyTargetWithFedBackStateMeetsTheGoalOnHeldOutSpeech"/>).</summary>
 public class SileroQuantizationTests(ITestOutputHelper output)
 {
     private const string Folder = "shared/models/silero-vad";
@@ -46,6 +47,22 @@ public class SileroQuantizationTests(ITestOutputHelper output)
         Assert.True(flips <= 19, $"{flips} of 1875 speech decisions flipped (bound 1 %)");
     }
 
+    /// <summary>The 0.02 goal, met by the accuracy-driven search: calibrated and targeted (max |Δp| 0.015, the state fed
+    /// back) on en_num.wav, checked on every chunk of es.wav, which the search never saw. Measured: v5 keeps the STFT
+    /// conv, encoder 0 and 2 and the LSTM in float (1 705 740 bytes, 0.73×), es max |Δp| 0.0168; legacy keeps 6 of its
+    /// convs (STFT basis, first layer, decoder among them) in float, es max |Δp| 0.0194.</summary>
+    [SharedDataTheory(Folder + "/silero_vad_v5.onnx", Folder + "/silero_vad_legacy.onnx", Audio + "/en_num.wav", Audio + "/es.wav")]
+    [InlineData("v5")]
+    [InlineData("legacy")]
+    public void AccuracyTargetWithFedBackStateMeetsTheGoalOnHeldOutSpeech(string version)
+    {
+        var v5 = version == "v5";
+        var target = new AccuracyTarget(MaxAbsDiff: 0.015, Feedback: v5 ? [("stateN", "state")] : [("hn", "h"), ("cn", "c")]);
+        var (max, _, flips) = MaxDiff(version, QuantizationMode.WeightOnly, target);
+        Assert.True(max <= 0.02, $"max |Δp| {max}");
+        Assert.Equal(0, flips);
+    }
+
     [SharedDataTheory(Folder + "/silero_vad_v5.onnx", Folder + "/silero_vad_legacy.onnx", Audio + "/en_num.wav", Audio + "/es.wav")]
     [InlineData("v5", QuantizationMode.Static)]
     [InlineData("legacy", QuantizationMode.Static)]
@@ -57,14 +74,15 @@ public class SileroQuantizationTests(ITestOutputHelper output)
     }
 
     /// <summary>Max and mean |p_q − p_fp32| over the chunks of es.wav and how many p > 0.5 decisions flip.</summary>
-    private (double Max, double Mean, int Flips) MaxDiff(string version, QuantizationMode mode)
+    private (double Max, double Mean, int Flips) MaxDiff(string version, QuantizationMode mode, AccuracyTarget? target = null)
     {
         var fp32 = OnnxModel.Load(Paths.Resolve($"{Folder}/silero_vad_{version}.onnx"));
         var v5 = version == "v5";
         // calibrate on the fp32 model's own streaming steps over all of en_num.wav (inputs with the state it carries)
         var calibration = new List<Tensor[]>();
         Stream(new InferenceSession(fp32), Samples("en_num"), v5, CalibrationChunks, calibration);
-        var (q, record) = QuantizationPass.Run(fp32, new QuantizationOptions(mode), calibration);
+        var (q, record) = target is null ? QuantizationPass.Run(fp32, new QuantizationOptions(mode), calibration)
+            : AccuracyDrivenQuantization.Run(fp32, new QuantizationOptions(mode), target, calibration) is var r ? (r.Model, r.Record) : default;
         Assert.Contains(record.Layers, l => l.OpType == "Conv");
         var bytes = OnnxModel.ToBytes(q);
         var quantized = new InferenceSession(OnnxModel.Parse(bytes, "silero_q.onnx"));
