@@ -23,6 +23,11 @@ public class QDepthwiseConvTests
     [InlineData(5, 5, 1, 1, 2, 1, true, 83)]
     [InlineData(3, 5, 2, 1, 2, 2, true, 64)]
     [InlineData(1, 1, 1, 1, 0, 1, false, 48)]
+    [InlineData(3, 3, 1, 2, 1, 1, false, 70)]
+    [InlineData(3, 3, 2, 2, 1, 1, true, 64)]
+    [InlineData(5, 5, 1, 2, 2, 1, false, 83)]
+    [InlineData(3, 3, 1, 2, 0, 2, true, 97)]
+    [InlineData(3, 3, 1, 2, 1, 1, true, 71)]
     public void Matches_the_reference_on_wide_rows(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput, int w) =>
         Check(kh, kw, sh, sw, pad, dilation, signedOutput, w);
 

@@ -107,11 +107,14 @@ public static class QDepthwiseConv
             // stride 1 with AVX-512: the columns whose every tap is inside the row, in whole 16-column blocks,
             // accumulate in a register over all taps (Σ x·w − xz·Σ w, wrapping like the centred sum);
             // the rest tap by tap below
-            int blockStart = 0, blockEnd = 0;
-            if (g.StrideW == 1 && Avx512F.IsSupported)
+            int blockStart = 0, blockEnd = 0, sw = g.StrideW;
+            if (sw is 1 or 2 && Avx512F.IsSupported)
             {
-                blockStart = Math.Min(outW, Math.Max(0, g.PadLeft));
-                int interiorEnd = Math.Min(outW, g.W - (g.KernelW - 1) * g.DilationW + g.PadLeft);
+                // first column whose leftmost tap is ≥ 0; one past the last whose rightmost read (stride 2 reads
+                // the odd byte after its last tap too) is < W
+                blockStart = Math.Min(outW, (Math.Max(0, g.PadLeft) + sw - 1) / sw);
+                int last = g.W - 1 - (g.KernelW - 1) * g.DilationW + g.PadLeft - (sw - 1);
+                int interiorEnd = last < 0 ? 0 : Math.Min(outW, last / sw + 1);
                 blockEnd = interiorEnd > blockStart ? blockStart + (interiorEnd - blockStart) / 16 * 16 : blockStart;
             }
             fixed (int* acc = rowBuffer)
@@ -137,8 +140,8 @@ public static class QDepthwiseConv
                             if (blockEnd == blockStart) Tap(acc, row + shift, lo, hi, g.StrideW, wv);
                             else
                             {
-                                Tap(acc, row + shift, lo, Math.Min(hi, blockStart), 1, wv);
-                                Tap(acc, row + shift, Math.Max(lo, blockEnd), hi, 1, wv);
+                                Tap(acc, row + shift, lo, Math.Min(hi, blockStart), sw, wv);
+                                Tap(acc, row + shift, Math.Max(lo, blockEnd), hi, sw, wv);
                             }
                         }
                     }
@@ -148,10 +151,12 @@ public static class QDepthwiseConv
             }
         }
 
-        // acc[ox] = start + Σ over the row's in-bounds taps of x·w, for ox in [b0, b1) (16-column blocks, stride 1)
+        // acc[ox] = start + Σ over the row's in-bounds taps of x·w, for ox in [b0, b1) (16-column blocks; stride 1:
+        // 16 bytes widened, stride 2: 32 bytes as 16 words, the even (low) bytes kept and widened)
         private void Interior(int* acc, byte* x, int* w, int oy, int b0, int b1, int start)
         {
             var g = G;
+            var low = Vector256.Create((ushort)0xFF);
             for (int ox = b0; ox < b1; ox += 16)
             {
                 var v = Vector512.Create(start);
@@ -159,11 +164,13 @@ public static class QDepthwiseConv
                 {
                     int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
                     if (iy < 0 || iy >= g.H) continue;
-                    byte* src = x + (long)iy * g.W + ox - g.PadLeft;
+                    byte* src = x + (long)iy * g.W + (long)ox * g.StrideW - g.PadLeft;
                     int* wr = w + ky * g.KernelW;
                     for (int kx = 0; kx < g.KernelW; kx++)
                     {
-                        var xv = Avx512F.ConvertToVector512Int32(Vector128.Load(src + kx * g.DilationW));
+                        var xv = g.StrideW == 1
+                            ? Avx512F.ConvertToVector512Int32(Vector128.Load(src + kx * g.DilationW))
+                            : Avx512F.ConvertToVector512Int32(Vector256.Load((ushort*)(src + kx * g.DilationW)) & low);
                         v = Avx512F.Add(v, Avx512F.MultiplyLow(xv, Vector512.Create(wr[kx])));
                     }
                 }
