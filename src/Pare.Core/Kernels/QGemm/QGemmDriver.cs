@@ -130,7 +130,9 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                     int r1 = Math.Min(rowEnd, r0 + chunkRows);
                     // the chunk's last tile, packed once for all panels when it cannot be read in place
                     int last = r0 + (r1 - r0 - 1) / mr * mr, lastRows = r1 - last;
-                    bool lastPacked = lastRows < mr || (long)(last + mr - 1) * Lda + quadSpan > end;
+                    // one or two rows left: the one-row kernel reads them in place (when their quads stay inside A)
+                    bool lastByRows = TKernel.RowKernel && lastRows <= 2 && (long)(r1 - 1) * Lda + quadSpan <= end;
+                    bool lastPacked = !lastByRows && (lastRows < mr || (long)(last + mr - 1) * Lda + quadSpan > end);
                     if (lastPacked) PackA(last, lastRows, ap + panelBytes, panelBytes, sums);
                     for (int p = panelStart; p < panelEnd; p++)
                     {
@@ -139,7 +141,13 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                         for (int r = r0; r < r1; r += mr)
                         {
                             int rows = Math.Min(mr, r1 - r);
-                            if (r == last && lastPacked)
+                            if (r == last && lastByRows)
+                            {
+                                for (int i = 0; i < rows; i++)
+                                    for (int o = 0; o < width; o += TKernel.NR)
+                                        TKernel.RunRow(KQ, A + (long)(r + i) * Lda, bPanel + o * 4, tile + i * width + o);
+                            }
+                            else if (r == last && lastPacked)
                             {
                                 for (int o = 0; o < width; o += TKernel.NR)
                                     TKernel.Run(KQ, ap + panelBytes, bPanel + o * 4, tile + o, width);

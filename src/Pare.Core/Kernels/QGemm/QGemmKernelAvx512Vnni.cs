@@ -21,11 +21,14 @@ namespace Pare.Core.Kernels.QGemm;
 /// </remarks>
 internal readonly unsafe struct QGemmKernelAvx512Vnni : IQGemmMicroKernel
 {
-    private static readonly delegate* unmanaged[SuppressGCTransition]<int, byte*, sbyte*, int*, int, int, int, void> Entry = Create();
+    private static readonly delegate* unmanaged[SuppressGCTransition]<int, byte*, sbyte*, int*, int, int, int, void> Entry = Create(Code);
+
+    // one row, the same arguments (ldc and the row stride unused)
+    private static readonly delegate* unmanaged[SuppressGCTransition]<int, byte*, sbyte*, int*, int, int, int, void> RowEntry = Entry == null ? null : Create(RowCode);
 
     public static int MR => 8;
     public static int NR => 32;
-    public static bool IsSupported => Entry != null;
+    public static bool IsSupported => Entry != null && RowEntry != null;
     public static bool WideA => false;
     public static bool DirectA => true;
 
@@ -33,15 +36,21 @@ internal readonly unsafe struct QGemmKernelAvx512Vnni : IQGemmMicroKernel
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void Run(int kq, byte* a, sbyte* b, int* c, int ldc) => Entry(kq, a, b, c, ldc, 4, 4 * 8);
 
+    public static bool RowKernel => true;
+
+    // one row of A in place (quads 4 bytes apart) × the panel: 32 sums, two accumulators
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static void RunRow(int kq, byte* a, sbyte* b, int* c) => RowEntry(kq, a, b, c, 0, 0, 4);
+
     // A in place: rows lda bytes apart, quads 4 bytes apart
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     public static void RunDirect(int kq, byte* a, int lda, sbyte* b, int* c, int ldc) => Entry(kq, a, b, c, ldc, lda, 4);
 
-    private static delegate* unmanaged[SuppressGCTransition]<int, byte*, sbyte*, int*, int, int, int, void> Create()
+    private static delegate* unmanaged[SuppressGCTransition]<int, byte*, sbyte*, int*, int, int, int, void> Create(ReadOnlySpan<byte> code)
     {
         if (!Avx512BW.IsSupported || !X86Base.IsSupported || Environment.GetEnvironmentVariable("PARE_NATIVE_VNNI") == "0") return null;
         if ((X86Base.CpuId(7, 0).Ecx & (1 << 11)) == 0) return null;
-        return (delegate* unmanaged[SuppressGCTransition]<int, byte*, sbyte*, int*, int, int, int, void>)ExecutableMemory.Load(Code);
+        return (delegate* unmanaged[SuppressGCTransition]<int, byte*, sbyte*, int*, int, int, int, void>)ExecutableMemory.Load(code);
     }
 
     // the machine code with its disassembly (objdump -d -M intel); offsets in hex
@@ -127,5 +136,27 @@ internal readonly unsafe struct QGemmKernelAvx512Vnni : IQGemmMicroKernel
         0x62, 0x71, 0x7e, 0x48, 0x7f, 0x79, 0x01,     // 1ad: vmovdqu32 ZMMWORD PTR [rcx+0x40],zmm15
         0xc5, 0xf8, 0x77,                             // 1b4: vzeroupper
         0xc3,                                         // 1b7: ret
+    ];
+
+    // the one-row kernel (M = 1 and the last rows of a product): per quad one broadcast and two vpdpbusd with B
+    // from memory
+    private static ReadOnlySpan<byte> RowCode =>
+    [
+        0x4c, 0x63, 0x54, 0x24, 0x08,                 //   0: movsxd r10,DWORD PTR [rsp+0x8]
+        0x62, 0xf1, 0x7d, 0x48, 0xef, 0xc0,           //   5: vpxord zmm0,zmm0,zmm0
+        0x62, 0xf1, 0x75, 0x48, 0xef, 0xc9,           //   b: vpxord zmm1,zmm1,zmm1
+        0x85, 0xff,                                   //  11: test edi,edi
+        0x7e, 0x21,                                   //  13: jle 36 <+0x36>
+        0x62, 0xe2, 0x7d, 0x48, 0x58, 0x16,           //  15: vpbroadcastd zmm18,DWORD PTR [rsi]
+        0x62, 0xf2, 0x6d, 0x40, 0x50, 0x02,           //  1b: vpdpbusd zmm0,zmm18,ZMMWORD PTR [rdx]
+        0x62, 0xf2, 0x6d, 0x40, 0x50, 0x4a, 0x01,     //  21: vpdpbusd zmm1,zmm18,ZMMWORD PTR [rdx+0x40]
+        0x4c, 0x01, 0xd6,                             //  28: add rsi,r10
+        0x48, 0x81, 0xc2, 0x80, 0x00, 0x00, 0x00,     //  2b: add rdx,0x80
+        0xff, 0xcf,                                   //  32: dec edi
+        0x75, 0xdf,                                   //  34: jne 15 <+0x15>
+        0x62, 0xf1, 0x7e, 0x48, 0x7f, 0x01,           //  36: vmovdqu32 ZMMWORD PTR [rcx],zmm0
+        0x62, 0xf1, 0x7e, 0x48, 0x7f, 0x49, 0x01,     //  3c: vmovdqu32 ZMMWORD PTR [rcx+0x40],zmm1
+        0xc5, 0xf8, 0x77,                             //  43: vzeroupper
+        0xc3,                                         //  46: ret
     ];
 }
