@@ -1,8 +1,8 @@
 #!/bin/sh
 # interleaved: main pare int8 (before), this branch int8 (after), ORT int8, this branch fp32; p50 ms
+P=${P:-$(cd "$(dirname "$0")/../.." && pwd)/src/Pare.Cli/bin/Release/net10.0/pare}
 cd /tmp/qs
-P=/work/wt/int8/src/Pare.Cli/bin/Release/net10.0/pare
-M=/work/main/src/Pare.Cli/bin/Release/net10.0/pare
+M=${M:-/work/main/src/Pare.Cli/bin/Release/net10.0/pare}
 export NODE_PATH=/work/ort/node_modules
 R=/work/shared/models/paddleocr/reference/rec/test_data_set_0
 ms() { grep -o '"ms":[0-9.]*' | tail -1 | cut -d: -f2; }
