@@ -36,6 +36,24 @@ public sealed class ConvSuite : IBenchSuite
             yield return FusedRow("conv2d_ocr_pw_240x12x280_hswish_z", new ConvGeometry(1, 240, 12, 280, 240, 1, 1), fused);
             yield return FusedRow("conv2d_ocr_dw_240x12x280_k5_hswish", new ConvGeometry(1, 240, 12, 280, 240, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 240), fused);
         }
+        // PaddleOCR det's largest convolution (96→24, 3×3 on 80×136: banded im2col) and its upsampling head
+        yield return FusedRow("conv2d_ocr_det_96x80x136_k3", new ConvGeometry(1, 96, 80, 136, 24, 3, 3, 1, 1, 1, 1, 1, 1), fused: true);
+        yield return FusedRow("conv2d_ocr_det_pw_16x160x272_c32", new ConvGeometry(1, 16, 160, 272, 32, 1, 1), fused: true);
+        yield return FusedRow("conv2d_ocr_cls_dw_b2_200x2x96_k5", new ConvGeometry(2, 200, 2, 96, 200, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 200), fused: true);
+        yield return FusedRow("conv2d_ocr_det_dw_192x20x34_k5", new ConvGeometry(1, 192, 20, 34, 192, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 192), fused: true);
+        yield return FusedRow("conv2d_ocr_det_dw_32x160x272_k3s2", new ConvGeometry(1, 32, 160, 272, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 32), fused: true);
+        yield return FusedRow("conv2d_ocr_det_first_3x320x544_c16_k3s2", new ConvGeometry(1, 3, 320, 544, 16, 3, 3, 2, 2, 1, 1, 1, 1), fused: true);
+        yield return new BenchCase("conv_transpose2d_ocr_det_24x80x136_k2s2_relu", () =>
+        {
+            var rng = new Rng(12);
+            var g = new ConvGeometry(1, 24, 160, 272, 24, 2, 2, 2, 2);
+            var x = Values(24 * 80 * 136, rng);
+            var w = Values(g.WeightCount, rng);
+            var b = Values(24, rng);
+            var y = new float[24 * 160 * 272];
+            var stage = new ConvOutputStage(new ConvEpilogue(ConvActivation.Relu));
+            return () => TransposedConv2dKernel.Forward(g, x, w, b, stage, y);
+        }, Flops: 2.0 * 24 * 80 * 136 * 24 * 4);
         yield return BackwardRow("conv2d_bwd_b128_1x28x28_c32_k3", 128, 1, 28, 32, inputGrad: false);
         yield return BackwardRow("conv2d_bwd_b128_32x14x14_c64_k3", 128, 32, 14, 64);
         yield return BackwardRow("conv2d_dw_bwd_b32_64x56x56_k3", 32, 64, 56, 64, groups: 64);

@@ -162,17 +162,27 @@ public static class Assembly
         if (mode is PadMode.Replicate or PadMode.Wrap && n == 0 && size > 0)
             throw new ArgumentException($"pad: {(mode == PadMode.Wrap ? "wrap" : "replicate")} cannot pad empty axis {axis} of shape {shape}", nameof(before));
         var map = new int[size];
-        for (int o = 0; o < map.Length; o++)
+        // one loop per mode (the mode does not change along the axis; audio front ends pad every run)
+        switch (mode)
         {
-            int i = o - before;
-            map[o] = mode switch
-            {
-                PadMode.Constant => i >= 0 && i < n ? i : -1,
-                PadMode.Reflect => i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i,
-                PadMode.Replicate => Math.Clamp(i, 0, n - 1),
-                PadMode.Wrap => ((i % n) + n) % n,
-                _ => throw new ArgumentOutOfRangeException(nameof(mode), mode, "pad: unknown mode"),
-            };
+            case PadMode.Constant:
+                for (int o = 0; o < map.Length; o++) map[o] = (uint)(o - before) < (uint)n ? o - before : -1;
+                break;
+            case PadMode.Reflect:
+                for (int o = 0; o < map.Length; o++)
+                {
+                    int i = o - before;
+                    map[o] = i < 0 ? -i : i >= n ? 2 * (n - 1) - i : i;
+                }
+                break;
+            case PadMode.Replicate:
+                for (int o = 0; o < map.Length; o++) map[o] = Math.Clamp(o - before, 0, n - 1);
+                break;
+            case PadMode.Wrap:
+                for (int o = 0; o < map.Length; o++) map[o] = (((o - before) % n) + n) % n;
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(mode), mode, "pad: unknown mode");
         }
         return map;
     }

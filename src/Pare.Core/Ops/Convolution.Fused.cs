@@ -23,7 +23,7 @@ public static partial class Convolution
         var shape = new Shape(g.N, g.OutChannels, g.OutHeight, g.OutWidth);
         if (residual is not null && (residual.DType != DType.Float32 || residual.Shape != shape))
             throw new ArgumentException($"conv2d_fused: residual must be float32 of the output's shape {shape}, got {residual.DType.Name()} {residual.Shape}");
-        var y = GC.AllocateUninitializedArray<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
+        var y = TensorMemory.Uninitialized<float>(checked(g.N * g.OutChannels * g.OutHeight * g.OutWidth));
         Conv2dKernel.Forward(g, Values(x).Span, Values(weight).Span, bias is null ? default : Values(bias).Span,
             residual is null ? default : Values(residual).Span, stage, y);
         return Tensor.Wrap(y, shape);

@@ -114,20 +114,21 @@ public static partial class Convolution
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weight);
         ArgumentNullException.ThrowIfNull(o);
-        string shapes = $"x {x.Shape}, weight {weight.Shape}" + (bias is null ? "" : $", bias {bias.Shape}");
+        // formatted only for an error message: this runs on every call, and small models call it per run
+        string Shapes() => $"x {x.Shape}, weight {weight.Shape}" + (bias is null ? "" : $", bias {bias.Shape}");
         if (x.DType != DType.Float32 || weight.DType != DType.Float32 || (bias is not null && bias.DType != DType.Float32))
-            throw new ArgumentException($"conv2d needs float32 tensors ({shapes})");
+            throw new ArgumentException($"conv2d needs float32 tensors ({Shapes()})");
         if (x.Rank != 4 || weight.Rank != 4)
-            throw new ArgumentException($"conv2d expects x (N, C_in, H, W) and weight (C_out, C_in/groups, kH, kW), got {shapes}");
+            throw new ArgumentException($"conv2d expects x (N, C_in, H, W) and weight (C_out, C_in/groups, kH, kW), got {Shapes()}");
         if (o.StrideH < 1 || o.StrideW < 1 || o.DilationH < 1 || o.DilationW < 1 || o.Groups < 1)
-            throw new ArgumentException($"conv2d: stride ({o.StrideH}, {o.StrideW}), dilation ({o.DilationH}, {o.DilationW}) and groups {o.Groups} must be positive ({shapes})");
+            throw new ArgumentException($"conv2d: stride ({o.StrideH}, {o.StrideW}), dilation ({o.DilationH}, {o.DilationW}) and groups {o.Groups} must be positive ({Shapes()})");
         if (o.PadTop < 0 || o.PadLeft < 0 || o.PadBottom < 0 || o.PadRight < 0)
-            throw new ArgumentException($"conv2d: pads ({o.PadTop}, {o.PadLeft}, {o.PadBottom}, {o.PadRight}) must not be negative ({shapes})");
+            throw new ArgumentException($"conv2d: pads ({o.PadTop}, {o.PadLeft}, {o.PadBottom}, {o.PadRight}) must not be negative ({Shapes()})");
         int n = x.Dim(0), c = x.Dim(1), h = x.Dim(2), w = x.Dim(3), k = weight.Dim(0);
         if (c == 0 || h == 0 || w == 0 || weight.Dim(2) == 0 || weight.Dim(3) == 0)
-            throw new ArgumentException($"conv2d: only the batch and output channels may be empty ({shapes})");
+            throw new ArgumentException($"conv2d: only the batch and output channels may be empty ({Shapes()})");
         if (c % o.Groups != 0 || k % o.Groups != 0)
-            throw new ArgumentException($"conv2d: C_in {c} and C_out {k} must be divisible by groups {o.Groups} ({shapes})");
+            throw new ArgumentException($"conv2d: C_in {c} and C_out {k} must be divisible by groups {o.Groups} ({Shapes()})");
         if (weight.Dim(1) * o.Groups != c)
             throw new ArgumentException($"conv2d: weight {weight.Shape} with groups {o.Groups} expects {weight.Dim(1) * o.Groups} input channels, x {x.Shape} has {c}");
         if (bias is not null && (bias.Rank != 1 || bias.Dim(0) != k))
@@ -135,7 +136,7 @@ public static partial class Convolution
         var g = new ConvGeometry(n, c, h, w, k, weight.Dim(2), weight.Dim(3), o.StrideH, o.StrideW,
             o.PadTop, o.PadLeft, o.PadBottom, o.PadRight, o.DilationH, o.DilationW, o.Groups);
         if (g.OutHeight < 1 || g.OutWidth < 1)
-            throw new ArgumentException($"conv2d: output size ({g.OutHeight}, {g.OutWidth}) is too small: the dilated kernel does not fit the padded input ({shapes})");
+            throw new ArgumentException($"conv2d: output size ({g.OutHeight}, {g.OutWidth}) is too small: the dilated kernel does not fit the padded input ({Shapes()})");
         return g;
     }
 

@@ -128,15 +128,16 @@ public static class Pooling
         ArgumentNullException.ThrowIfNull(x);
         if (x.DType != DType.Float32 || (x.Rank != 4 && x.Rank != 3))
             throw new ArgumentException($"{op} expects a float32 x (N, C, H, W) or (C, H, W), got {x.DType.Name()} {x.Shape}");
-        string args = $"kernel ({kernel.H}, {kernel.W}), stride ({stride.H}, {stride.W}), padding ({padding.H}, {padding.W}), dilation ({dilation.H}, {dilation.W})";
+        // formatted only for an error message (this runs on every call)
+        string Args() => $"kernel ({kernel.H}, {kernel.W}), stride ({stride.H}, {stride.W}), padding ({padding.H}, {padding.W}), dilation ({dilation.H}, {dilation.W})";
         if (kernel.H < 1 || kernel.W < 1 || stride.H < 1 || stride.W < 1 || dilation.H < 1 || dilation.W < 1 || padding.H < 0 || padding.W < 0)
-            throw new ArgumentException($"{op}: kernel, stride and dilation must be positive and padding non-negative; x {x.Shape}, {args}");
+            throw new ArgumentException($"{op}: kernel, stride and dilation must be positive and padding non-negative; x {x.Shape}, {Args()}");
         if (padding.H > kernel.H / 2 || padding.W > kernel.W / 2)
-            throw new ArgumentException($"{op}: padding must be at most half the kernel size; x {x.Shape}, {args}");
+            throw new ArgumentException($"{op}: padding must be at most half the kernel size; x {x.Shape}, {Args()}");
         int h = x.Dim(-2), w = x.Dim(-1), planes = x.Rank == 4 ? x.Dim(0) * x.Dim(1) : x.Dim(0);
         var g = new PoolGeometry(planes, h, w, kernel.H, kernel.W, stride.H, stride.W, padding.H, padding.W, dilation.H, dilation.W, ceilMode);
         if (h == 0 || w == 0 || g.OutHeight < 1 || g.OutWidth < 1)
-            throw new ArgumentException($"{op}: output size ({g.OutHeight}, {g.OutWidth}) is too small for x {x.Shape}, {args}");
+            throw new ArgumentException($"{op}: output size ({g.OutHeight}, {g.OutWidth}) is too small for x {x.Shape}, {Args()}");
         return g;
     }
 

@@ -8,7 +8,7 @@ namespace Pare.Core.Ops;
 /// (C_in, C_out/groups, kH, kW) is the input gradient of the convolution that maps (N, C_out, OutH, OutW) to
 /// (N, C_in, H, W) with the same weight, so it runs on <see cref="Conv2dKernel"/>'s kernels: forward =
 /// BackwardInput, dx = Forward, dw = BackwardWeight with the roles of x and dy swapped.</summary>
-public static class TransposedConvolution
+public static partial class TransposedConvolution
 {
     /// <summary>2-D transposed convolution. OutH = strideH·(H − 1) + outputPaddingH + dilationH·(kH − 1) + 1 −
     /// padTop − padBottom, likewise OutW; pads crop the full output, output padding adds rows at the bottom/right.</summary>
@@ -25,10 +25,9 @@ public static class TransposedConvolution
         var xv = Convolution.Values(x);
         var wv = Convolution.Values(weight);
         int plane = g.InHeight * g.InWidth;
-        var y = TensorMemory.Zeroed<float>(checked((int)(g.N * g.InChannels * plane)));
+        var y = TensorMemory.Uninitialized<float>(checked((int)(g.N * g.InChannels * plane)));
         // the transposed convolution's output is the inner convolution's input
-        Conv2dKernel.BackwardInput(g, xv.Span, wv.Span, y);
-        if (bias is not null) AddBias(Convolution.Values(bias).Span, g.N, g.InChannels, plane, y);
+        TransposedConv2dKernel.Forward(g, xv.Span, wv.Span, bias is null ? default : Convolution.Values(bias).Span, null, y);
         var output = Tensor.Wrap(y, new Shape(g.N, g.InChannels, g.InHeight, g.InWidth));
         Tensor[] inputs = bias is null ? [x, weight] : [x, weight, bias];
         return Tape.Record(output, "conv_transpose2d", inputs, dOut =>
@@ -80,7 +79,7 @@ public static class TransposedConvolution
 
     /// <summary>The geometry of the inner convolution: its input is this op's output (C_out channels, OutH × OutW),
     /// its output this op's input.</summary>
-    private static ConvGeometry Geometry(Tensor x, Tensor weight, Tensor? bias, Conv2dOptions o, (int H, int W) op)
+    internal static ConvGeometry Geometry(Tensor x, Tensor weight, Tensor? bias, Conv2dOptions o, (int H, int W) op)
     {
         ArgumentNullException.ThrowIfNull(x);
         ArgumentNullException.ThrowIfNull(weight);
@@ -114,14 +113,6 @@ public static class TransposedConvolution
         if (g.OutHeight != h || g.OutWidth != w)
             throw new ArgumentException($"conv_transpose2d: output padding ({op.H}, {op.W}) must be smaller than the stride ({o.StrideH}, {o.StrideW}) ({shapes})");
         return g;
-    }
-
-    // y[n, c, :] += bias[c]
-    private static void AddBias(ReadOnlySpan<float> bias, int n, int channels, int plane, Span<float> y)
-    {
-        for (int i = 0; i < n; i++)
-            for (int c = 0; c < channels; c++)
-                System.Numerics.Tensors.TensorPrimitives.Add(y.Slice((i * channels + c) * plane, plane), bias[c], y.Slice((i * channels + c) * plane, plane));
     }
 
     // db[c] = Σ over n and the plane of dy[n, c, :]

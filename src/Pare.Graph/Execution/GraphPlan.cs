@@ -13,6 +13,7 @@ internal sealed class GraphPlan
         Graph = graph;
         graph.Sort(outerScope);
         var count = graph.Nodes.Count;
+        Nodes = [.. graph.Nodes];
         Kernels = new OpDefinition[count];
         Opsets = new long[count];
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -75,6 +76,9 @@ internal sealed class GraphPlan
 
     public ModelGraph Graph { get; }
 
+    /// <summary>The graph's nodes in the order they run (as sorted when the plan was made).</summary>
+    public Node[] Nodes { get; }
+
     public OpDefinition[] Kernels { get; }
 
     public long[] Opsets { get; }
@@ -108,4 +112,69 @@ internal sealed class GraphPlan
 
     /// <summary>Per node, the slots whose last reader it is.</summary>
     public int[][] ReleaseSlots { get; }
+
+    // one scope kept between runs; a run that finds it taken (a concurrent run) builds its own
+    private Scope? _spare;
+
+    // where each of OuterNames was found (scopes up, slot there) below the enclosing plan it was resolved under
+    private OuterSites? _outerSites;
+
+    /// <summary>Fills the slots of the names this (sub)graph reads from enclosing scopes. A name's home (how many
+    /// scopes up, which slot) depends only on the plans of the enclosing graphs, so it is looked up by name once and
+    /// read directly afterwards; an empty home slot (or another enclosing plan) falls back to the lookup by name,
+    /// which goes on to the scopes further up.</summary>
+    public void BindOuter(Tensor?[] values, Scope? outer)
+    {
+        if (OuterSlots.Length == 0) return;
+        if (outer is null)
+        {
+            foreach (var slot in OuterSlots) values[slot] = null;
+            return;
+        }
+        var sites = _outerSites;
+        if (sites is null || !ReferenceEquals(sites.Parent, outer.Plan))
+            _outerSites = sites = Resolve(outer);
+        for (var i = 0; i < OuterSlots.Length; i++)
+        {
+            var (up, slot, home) = sites.Homes[i];
+            Tensor? value = null;
+            if (up >= 0)
+            {
+                var scope = outer;
+                for (var u = 0; u < up && scope is not null; u++) scope = scope.Parent;
+                // the same plan as when resolved (a graph shared by two enclosing graphs could differ further up)
+                if (scope is not null && ReferenceEquals(scope.Plan, home)) value = scope.Values[slot];
+            }
+            values[OuterSlots[i]] = value ?? outer.Find(OuterNames[i]);
+        }
+    }
+
+    private OuterSites Resolve(Scope outer)
+    {
+        var homes = new (int Up, int Slot, GraphPlan? Home)[OuterNames.Length];
+        for (var i = 0; i < homes.Length; i++)
+        {
+            homes[i] = (-1, -1, null);
+            var up = 0;
+            for (var scope = outer; scope is not null; scope = scope.Parent, up++)
+                if (scope.Plan.Slots.TryGetValue(OuterNames[i], out var slot))
+                {
+                    homes[i] = (up, slot, scope.Plan);
+                    break;
+                }
+        }
+        return new OuterSites(outer.Plan, homes);
+    }
+
+    private sealed record OuterSites(GraphPlan Parent, (int Up, int Slot, GraphPlan? Home)[] Homes);
+
+    /// <summary>The scope a finished run gave back (reset), or null when there is none.</summary>
+    public Scope? TakeSpare() => Interlocked.Exchange(ref _spare, null);
+
+    /// <summary>Keeps <paramref name="scope"/> (reset) for the next run.</summary>
+    public void GiveBack(Scope scope)
+    {
+        scope.Reset();
+        Volatile.Write(ref _spare, scope);
+    }
 }

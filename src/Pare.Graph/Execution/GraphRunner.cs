@@ -14,6 +14,8 @@ internal sealed class GraphRunner
     private readonly bool _training;
     private readonly TensorPool? _pool;
     private readonly ConditionalWeakTable<ModelGraph, GraphPlan> _plans = new();
+    // runs a subgraph in the scope of the node that asks; subgraph values are not given back (the arena is null)
+    private readonly Func<ModelGraph, IReadOnlyList<Tensor>, Scope, IReadOnlyList<Tensor>> _runSubgraph;
 
     /// <summary>A runner of <paramref name="model"/>. With a <paramref name="pool"/> (inference only), op outputs of
     /// the main graph are rented from it and each array goes back once the last value viewing it has been read.</summary>
@@ -23,6 +25,7 @@ internal sealed class GraphRunner
         _model = model;
         _training = training;
         _pool = pool;
+        _runSubgraph = (sub, subInputs, scope) => Run(sub, subInputs, scope, null);
     }
 
     /// <summary>Called after every node runs (in subgraphs too) with the graph, the node, its inputs and its outputs;
@@ -61,29 +64,33 @@ internal sealed class GraphRunner
         var plan = PlanOf(graph, outer);
         if (inputs.Count != graph.Inputs.Count)
             throw new GraphException($"graph '{graph.Name}' takes {graph.Inputs.Count} inputs ({string.Join(", ", graph.Inputs.Select(i => i.Name))}), got {inputs.Count}");
-        var scope = new Scope(plan, outer);
+        // the scope (slots, per-node input arrays and contexts) of an earlier run, or a new one when a concurrent run
+        // holds it; it goes back only after a run that completed, so a failed run never leaves values behind
+        var scope = plan.TakeSpare() ?? new Scope(plan, _training, _runSubgraph);
+        scope.Parent = outer;
         var values = scope.Values;
-        for (var i = 0; i < plan.OuterSlots.Length; i++) values[plan.OuterSlots[i]] = outer?.Find(plan.OuterNames[i]);
+        plan.BindOuter(values, outer);
         for (var i = 0; i < inputs.Count; i++) values[plan.InputSlots[i]] = inputs[i];
 
-        Func<ModelGraph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> runSubgraph = (sub, subInputs) => Run(sub, subInputs, scope, null);
         var profile = OpProfile.Enabled;
-        for (var n = 0; n < graph.Nodes.Count; n++)
+        var nodes = plan.Nodes;
+        for (var n = 0; n < nodes.Length; n++)
         {
-            var node = graph.Nodes[n];
+            var node = nodes[n];
             var inputSlots = plan.NodeInputSlots[n];
-            var inputValues = new Tensor?[inputSlots.Length];
+            var inputValues = scope.NodeInputs[n];
             for (var i = 0; i < inputSlots.Length; i++)
             {
                 var slot = inputSlots[i];
                 if (slot < 0) continue;
                 inputValues[i] = values[slot] ?? throw GraphException.At(node, $"input '{node.Inputs[i]}' has no value");
             }
-            var context = new OpContext(node, plan.Opsets[n], inputValues, _training, runSubgraph);
+            var context = scope.Contexts[n];
             var start = profile ? Stopwatch.GetTimestamp() : 0;
             var outputs = Invoke(plan.Kernels[n], context);
             if (profile) OpProfile.Add(OpProfile.Key(node, inputValues), Stopwatch.GetTimestamp() - start);
             Observer?.Invoke(graph, node, inputValues, outputs);
+            Array.Clear(inputValues);
             var outputSlots = plan.NodeOutputSlots[n];
             for (var o = 0; o < outputSlots.Length; o++)
             {
@@ -104,6 +111,7 @@ internal sealed class GraphRunner
         for (var i = 0; i < result.Length; i++)
             result[i] = values[plan.OutputSlots[i]]
                 ?? throw new GraphException($"graph '{graph.Name}': output '{graph.Outputs[i].Name}' has no value");
+        plan.GiveBack(scope);
         return result;
     }
 

@@ -6,7 +6,7 @@ namespace Pare.Graph.Ops;
 /// run subgraphs (If, Loop) in the current scope.</summary>
 public sealed class OpContext
 {
-    private readonly IReadOnlyList<Tensor?> _inputs;
+    private readonly Tensor?[] _inputs;
     private readonly Func<ModelGraph, IReadOnlyList<Tensor>, IReadOnlyList<Tensor>> _runSubgraph;
 
     internal OpContext(Node node, long opset, IReadOnlyList<Tensor?> inputs, bool training,
@@ -14,7 +14,8 @@ public sealed class OpContext
     {
         Node = node;
         Opset = opset;
-        _inputs = inputs;
+        // the executor passes its per-node array (refilled before every call), so reads are plain array loads
+        _inputs = inputs as Tensor?[] ?? [.. inputs];
         Training = training;
         _runSubgraph = runSubgraph;
     }
@@ -32,7 +33,7 @@ public sealed class OpContext
     public Attributes Attributes => Node.Attributes;
 
     /// <summary>Number of inputs, including omitted optional ones.</summary>
-    public int InputCount => _inputs.Count;
+    public int InputCount => _inputs.Length;
 
     /// <summary>Number of outputs the node declares.</summary>
     public int OutputCount => Node.Outputs.Count;
@@ -45,7 +46,7 @@ public sealed class OpContext
         OptionalInput(index) ?? throw Fail($"required input {index} is missing");
 
     /// <summary>Input <paramref name="index"/>, or null when omitted or beyond the inputs given.</summary>
-    public Tensor? OptionalInput(int index) => index < _inputs.Count ? _inputs[index] : null;
+    public Tensor? OptionalInput(int index) => (uint)index < (uint)_inputs.Length ? _inputs[index] : null;
 
     /// <summary>Runs <paramref name="graph"/> (a subgraph of this node) with <paramref name="inputs"/> bound to its
     /// inputs; it may read every value visible to this node.</summary>

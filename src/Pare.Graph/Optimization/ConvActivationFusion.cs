@@ -142,7 +142,7 @@ internal static class ConvActivationFusion
     }
 
     // Clip's (min, max): attributes before opset 11, optional constant scalar inputs from 11
-    private static float[]? ClipBounds(ModelGraph graph, Node clip, long opset)
+    internal static float[]? ClipBounds(ModelGraph graph, Node clip, long opset)
     {
         if (opset < 11)
             return clip.Inputs.Count == 1 ? [clip.Attributes.Float("min", float.NegativeInfinity), clip.Attributes.Float("max", float.PositiveInfinity)] : null;
@@ -168,7 +168,7 @@ internal static class ConvActivationFusion
 
     private static bool IsOutput(ModelGraph graph, string name) => graph.Outputs.Any(o => o.Name == name);
 
-    private static Node? Single(ModelGraph graph, string name) =>
+    internal static Node? Single(ModelGraph graph, string name) =>
         !IsOutput(graph, name) && Readers(graph, name) is [var only] ? only : null;
 
     // every node that reads name (once per node), counting reads from inside subgraphs as readers too

@@ -11,13 +11,16 @@ public sealed record OptimizationReport(int FoldedConstants, int FoldedBatchNorm
     /// <summary>activations fused into the conv before them (FusedConv nodes)</summary>
     public int FusedActivations { get; init; }
 
+    /// <summary>constant per-channel Adds and batch norms folded into the ConvTranspose before them</summary>
+    public int FoldedIntoConvTranspose { get; init; }
+
     /// <summary>DequantizeLinear → float elementwise ops → QuantizeLinear chains replaced by byte lookups</summary>
     public int FusedQdqChains { get; init; }
 }
 
 /// <summary>The inference executor's rewrites, in order: constant folding, then batch-norm folding, then constant
 /// folding again (so exporter-emitted weight arithmetic disappears), then removal of unused initializers, then
-/// quantized chains tabulated (<see cref="QdqChainFusion"/>), then conv epilogue fusion (constant scalar scale/shift, residual Add and activation into FusedConv nodes).</summary>
+/// quantized chains tabulated (<see cref="QdqChainFusion"/>), then conv epilogue fusion (constant scalar scale/shift, residual Add and activation into FusedConv nodes), then ConvTranspose fusion (bias Add, batch norm and activation, <see cref="ConvTransposeFusion"/>).</summary>
 internal static class GraphOptimizer
 {
     public static OptimizationReport Run(Model model)
@@ -30,6 +33,11 @@ internal static class GraphOptimizer
         BatchNormFolding.DropUnused(model.Graph);
         var chains = QdqChainFusion.Run(model);
         var (affines, activations) = ConvActivationFusion.Run(model);
-        return new OptimizationReport(constants, batchNorms) { FoldedAffines = affines, FusedActivations = activations, FusedQdqChains = chains };
+        var (transposeFolds, transposeActivations) = ConvTransposeFusion.Run(model);
+        return new OptimizationReport(constants, batchNorms)
+        {
+            FoldedAffines = affines, FusedActivations = activations + transposeActivations, FusedQdqChains = chains,
+            FoldedIntoConvTranspose = transposeFolds,
+        };
     }
 }

@@ -38,6 +38,13 @@ public class ConvKernelTests
     [InlineData(2, 3, 4, 150, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3)] // depthwise wide rows: two 64-output blocks, a vector of 16, a tail of 6
     [InlineData(1, 2, 6, 140, 4, 5, 5, 1, 2, 2, 2, 2, 1, 2)] // depthwise 5×5 multiplier 2 (PaddleOCR rec's kind), 64-output blocks
     [InlineData(3, 1, 28, 28, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // first layer of the Fashion-MNIST CNN
+    [InlineData(1, 6, 10, 17, 6, 5, 5, 1, 2, 2, 2, 2, 1, 6)] // depthwise 5×5 on 17 columns: one vector, then one ending at the row's end
+    [InlineData(1, 4, 20, 34, 4, 5, 5, 1, 2, 2, 2, 2, 1, 4)] // depthwise 5×5 on 34 columns (PaddleOCR det): tail of 2 as an overlapping vector
+    [InlineData(2, 4, 2, 96, 4, 5, 5, 1, 2, 2, 2, 2, 1, 4)] // depthwise 5×5 on 2×96 planes (PaddleOCR cls): a 64-output block, then 32 as two-four vectors
+    [InlineData(1, 2, 3, 113, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // depthwise rows of 113: a 64-output block, then 49 as four vectors (last overlapping)
+    [InlineData(1, 2, 11, 71, 2, 3, 3, 2, 1, 1, 1, 1, 1, 2)] // depthwise stride 2, 36 columns, 6 rows: four rows at a time, then two
+    [InlineData(1, 3, 9, 11, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3)] // depthwise on 11 columns: a 256-bit vector and an overlapping one
+    [InlineData(1, 3, 33, 71, 5, 3, 3, 2, 1, 1, 1, 1, 1, 1)] // stride 2 im2col (PaddleOCR det's first layer): the even-column gather, 36 columns
     [InlineData(13, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // chunks of 10 images (1024 / 100 columns) and a last one of 3
     [InlineData(1, 3, 10, 10, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // batch 1: one chunk, the GEMM alone uses the threads
     [InlineData(23, 4, 7, 6, 6, 3, 3, 2, 1, 0, 1, 0, 1, 2)] // groups 2, many small images per chunk (12 columns each)
@@ -52,7 +59,13 @@ public class ConvKernelTests
     [InlineData(2, 3, 47, 45, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // large image: forward in two bands of 24 and 23 output rows
     [InlineData(1, 4, 60, 50, 6, 3, 3, 1, 0, 1, 2, 0, 1, 2)] // bands, groups 2, asymmetric pads, batch 1
     [InlineData(0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // empty batch
+    [InlineData(1, 1, 28, 28, 8, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's first conv: shifted im2col by whole 32-lane panels
+    [InlineData(1, 8, 14, 14, 16, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's second: 196 positions, a partial last panel
+    [InlineData(3, 2, 8, 8, 5, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // 64 positions: every image's panels aligned
+    [InlineData(2, 3, 9, 7, 4, 3, 5, 1, 0, 3, 2, 1, 1, 1)] // asymmetric pads, first image aligned, the second not
     [InlineData(2, 2, 1, 1, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1)] // 1×1 image
+    [InlineData(1, 48, 47, 45, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // bands with patch 432: the GEMM by k blocks, shifted im2col per block
+    [InlineData(1, 17, 47, 45, 6, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // bands with patch 425: k blocks start inside a channel's taps
     [InlineData(2, 4, 3, 3, 0, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // no output channels
     public void Conv_matches_reference_on_named_geometry(int n, int c, int h, int w, int k, int kh, int kw, int stride,
         int padTop, int padLeft, int padBottom, int padRight, int dilation, int groups)
@@ -94,6 +107,9 @@ public class ConvKernelTests
     [InlineData(3, 2, 5, 11, 3, 3, 1, 2, 1)] // dilation 2 with pad 2: still shifted
     [InlineData(2, 2, 9, 8, 3, 2, 2, 1, 1)] // stride 2: gathered rows
     [InlineData(1, 1, 6, 40, 1, 5, 1, 0, 1)] // rows wider than a panel, no padding, OutW ≠ W
+    [InlineData(1, 1, 28, 28, 5, 5, 1, 2, 1)] // MNIST's first conv: whole 32-lane panels (AVX-512), a partial last one
+    [InlineData(1, 8, 14, 14, 5, 5, 1, 2, 1)] // MNIST's second: loads past both ends of the input go to a zero-margin copy
+    [InlineData(3, 2, 8, 8, 3, 3, 1, 1, 1)] // 64 positions: every image aligned to a panel
     public unsafe void Unfold_into_panels_matches_im2col(int n, int c, int h, int w, int kh, int kw, int stride, int pad, int dilation)
     {
         var g = new ConvGeometry(n, c, h, w, 4, kh, kw, stride, stride, pad, pad, pad, pad, dilation, dilation);
@@ -107,8 +123,10 @@ public class ConvKernelTests
         Array.Fill(panels, float.NaN); // every lane must be written, the tail lanes with zeros
         fixed (float* px = x, pp = panels)
         {
-            for (int i = 0; i < n; i++) Im2ColPanels.Unfold(g, px + i * image, pp, nr, i * plane, 0, g.OutHeight);
-            Im2ColPanels.ZeroTail(pp, nr, patch, cols);
+            // when the last image's unfold says it wrote whole panels, the tail lanes must be zero without ZeroTail
+            bool whole = false;
+            for (int i = 0; i < n; i++) whole = Im2ColPanels.Unfold(g, px + i * image, pp, nr, i * plane, 0, g.OutHeight);
+            if (!whole) Im2ColPanels.ZeroTail(pp, nr, patch, cols);
         }
         for (int r = 0; r < patch; r++)
             for (int j = 0; j < size / patch; j++)
@@ -284,6 +302,19 @@ public class ConvKernelTests
                 kg * groups, 1 + rng.NextInt(3), 1 + rng.NextInt(3), 1 + rng.NextInt(3), 1 + rng.NextInt(3),
                 rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), rng.NextInt(3), 1 + rng.NextInt(2), 1 + rng.NextInt(2), groups);
             if (g.IsValid && g.OutHeight >= 1 && g.OutWidth >= 1) return g;
+        }
+    }
+
+    [Fact]
+    public unsafe void Stride2_gather_matches_the_scalar_loop_for_every_length()
+    {
+        for (int n = 0; n <= 70; n++)
+        {
+            // exactly 2n − 1 source values: the gather must not read past the last column it needs
+            var src = KernelCases.Values(Math.Max(0, 2 * n - 1), (ulong)n + 7, -3f, 3f).ToArray();
+            var dst = new float[n];
+            fixed (float* ps = src, pd = dst) Im2ColPanels.GatherStride2(ps, n, pd);
+            for (int i = 0; i < n; i++) Assert.Equal(src[2 * i], dst[i]);
         }
     }
 

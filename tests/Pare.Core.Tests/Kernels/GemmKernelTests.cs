@@ -16,6 +16,8 @@ public class GemmKernelTests
         { 67, 1, 257 }, { 5, 100, 1 }, { 129, 97, 400 }, { 4100, 9, 5 }, { 6, 16, 256 }, { 25, 17, 257 },
         // M = 64, 32, 16, 128, 4100: the last rows run as 4-row tiles where NR columns are full (AVX-512 / AVX2)
         { 64, 64, 300 }, { 32, 96, 50 }, { 16, 32, 7 }, { 128, 48, 385 }, { 4100, 64, 3 }, { 10, 32, 20 },
+        // MNIST's classifier head (a GEMV on 10 columns: the short-row accumulation), and its transpose
+        { 1, 10, 256 }, { 10, 1, 256 },
     };
 
     [Theory]

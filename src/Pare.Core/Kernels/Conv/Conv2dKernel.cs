@@ -23,6 +23,10 @@ public static unsafe class Conv2dKernel
     /// near L2.</summary>
     private const int TargetColumns = 1024;
 
+    /// <summary>Floats of the B panels of one k block of a band (512 KB): written by im2col and read by the GEMM
+    /// while both are in L2.</summary>
+    private const int BandPanelFloats = 128 * 1024;
+
     // one-thread pool for the GEMMs inside a chunk loop that already occupies every thread
     private static readonly WorkerPool SerialPool = new(1);
 
@@ -66,10 +70,15 @@ public static unsafe class Conv2dKernel
         int per = ImagesPerChunk(g), chunks = (g.N + per - 1) / per, nr = Gemm.Gemm.PanelWidth;
         bool hasBias = !bias.IsEmpty, finish = hasBias || !residual.IsEmpty || !stage.IsNone;
         var st = stage;
-        // a large image (one per chunk) is further cut into bands of output rows, so its patch block stays in cache
-        int bands = per == 1 && !g.IsPointwise && plane > 2 * TargetColumns ? Math.Max(1, plane / TargetColumns) : 1;
-        int bandRows = (g.OutHeight + bands - 1) / bands;
-        bands = (g.OutHeight + bandRows - 1) / bandRows;
+        // a large image (one per chunk) is further cut into bands of output rows, so its patch block stays in cache:
+        // at most TargetColumns columns, and the panels of one k block of the band within BandPanelFloats (L2)
+        int bands = 1, bandRows = g.OutHeight;
+        if (per == 1 && !g.IsPointwise && plane > 2 * TargetColumns)
+        {
+            int bandCols = Math.Min(TargetColumns, BandPanelFloats / Gemm.Gemm.KBlockDepth(patch));
+            bandRows = Math.Clamp(bandCols / Math.Max(1, g.OutWidth), 1, g.OutHeight);
+            bands = (g.OutHeight + bandRows - 1) / bandRows;
+        }
         fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y, pz0 = residual)
         {
             float* px = px0, pw = pw0, pb = pb0, py = py0, pz = pz0;
@@ -92,9 +101,11 @@ public static unsafe class Conv2dKernel
                         var wg = new ReadOnlySpan<float>(pw + (long)grp * kg * patch, kg * patch);
                         if (panels != null)
                         {
+                            // the last image's unfold decides whether the last panel's tail lanes are zero already
+                            bool whole = false;
                             for (int i = 0; i < count; i++)
-                                Im2ColPanels.Unfold(geo, px + (long)(n0 + i) * inImage + (long)grp * inGroup, panels, nr, i * plane, 0, geo.OutHeight);
-                            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
+                                whole = Im2ColPanels.Unfold(geo, px + (long)(n0 + i) * inImage + (long)grp * inGroup, panels, nr, i * plane, 0, geo.OutHeight);
+                            if (!whole) Im2ColPanels.ZeroTail(panels, nr, patch, cols);
                         }
                         if (prod is null)
                         {
@@ -137,17 +148,25 @@ public static unsafe class Conv2dKernel
     {
         int ow = g.OutWidth, plane = g.OutHeight * ow, oy1 = Math.Min(g.OutHeight, oy0 + rows), cols = (oy1 - oy0) * ow;
         int inGroup = g.GroupInChannels * g.InHeight * g.InWidth, kg = g.GroupOutChannels, patch = g.PatchSize, nr = Gemm.Gemm.PanelWidth;
-        float* panels = GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, patch));
+        // one GEMM per k block of the GEMM's own blocking (β = 1 after the first: the same sums as one call), so the
+        // panels im2col writes are read back from L2
+        int kc = Gemm.Gemm.KBlockDepth(patch);
+        float* panels = GemmBuffer.ForCallerPanels(Gemm.Gemm.PanelFloats(cols, kc));
         for (int grp = 0; grp < g.Groups; grp++)
         {
-            Im2ColPanels.Unfold(g, x + (long)grp * inGroup, panels, nr, 0, oy0, oy1);
-            Im2ColPanels.ZeroTail(panels, nr, patch, cols);
             var yg = new Span<float>(y + (long)grp * kg * plane, kg * plane);
             var c = yg[(oy0 * ow)..];
             long offset = (long)grp * kg * plane + (long)oy0 * ow;
             var epilogue = stage is null ? null : new ConvTileEpilogue(stage, bias, grp * kg, z == null ? null : z + offset);
-            Gemm.Gemm.SgemmPackedB(false, kg, cols, patch, new ReadOnlySpan<float>(w + (long)grp * kg * patch, kg * patch), patch,
-                panels, 0f, c, plane, pool, epilogue);
+            for (int r0 = 0; r0 < patch; r0 += kc)
+            {
+                int depth = Math.Min(kc, patch - r0);
+                if (!Im2ColPanels.Unfold(g, x + (long)grp * inGroup, panels, nr, 0, oy0, oy1, r0, r0 + depth))
+                    Im2ColPanels.ZeroTail(panels, nr, depth, cols);
+                var a = new ReadOnlySpan<float>(w + (long)grp * kg * patch + r0, (kg - 1) * patch + depth);
+                Gemm.Gemm.SgemmPackedB(false, kg, cols, depth, a, patch, panels, r0 == 0 ? 0f : 1f, c, plane, pool,
+                    r0 + depth == patch ? epilogue : null);
+            }
         }
     }
 

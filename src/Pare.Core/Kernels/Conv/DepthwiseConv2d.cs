@@ -185,6 +185,9 @@ public static unsafe class DepthwiseConv2d
         });
     }
 
+    /// <summary>Largest output plane (floats, 8 KB) whose stage runs once per plane instead of once per row.</summary>
+    private const int StagePlaneFloats = 2048;
+
     /// <summary>Most taps whose vector accumulators the stride-1 weight gradient keeps on the stack.</summary>
     private const int MaxVectorTaps = 128;
 
@@ -284,7 +287,13 @@ public static unsafe class DepthwiseConv2d
                 // Slots j of phase r hold padded column j·s + r, i.e. input column j·s + r − padLeft.
                 var phase = row.Slice(r * phaseWidth, phaseWidth);
                 int j = g.PadLeft > r ? (g.PadLeft - r + s - 1) / s : 0;
-                for (int ix = j * s + r - g.PadLeft; ix < src.Length; j++, ix += s) phase[j] = src[ix];
+                int ix0 = j * s + r - g.PadLeft;
+                if (s == 2 && ix0 < src.Length)
+                {
+                    fixed (float* ps = src, pd = phase) Im2ColPanels.GatherStride2(ps + ix0, (src.Length - ix0 + 1) / 2, pd + j);
+                    continue;
+                }
+                for (int ix = ix0; ix < src.Length; j++, ix += s) phase[j] = src[ix];
             }
         }
     }
@@ -299,19 +308,59 @@ public static unsafe class DepthwiseConv2d
     {
         int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, sw = g.StrideW, rowStride = PaddedRowStride(g);
         int phaseWidth = rowStride / sw;
+        // a small plane (still in L1 when its last row is done) gets the stage in one call: short rows (17, 34 columns)
+        // would spend more on the per-call setup and the scalar tail of every row than on the values
+        bool stagePerPlane = stage is not null && oh * ow <= StagePlaneFloats;
         Span<int> offsets = taps <= 256 ? stackalloc int[taps] : new int[taps];
         for (int a = 0; a < g.KernelH; a++)
         {
             for (int b = 0; b < g.KernelW; b++)
             {
+                // stride 1 (the common case) needs no phase split: no integer division per tap and plane
                 int col = b * g.DilationW;
-                offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + col % sw * phaseWidth + col / sw;
+                offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + (sw == 1 ? col : col % sw * phaseWidth + col / sw);
             }
         }
         fixed (float* pp = padded, pwt = w, py = y)
         fixed (int* off = offsets)
         {
-            for (int oy = 0; oy < oh; oy++)
+            int oy0 = 0;
+            if (Vector512.IsHardwareAccelerated && !accumulate && ow >= Vector512<float>.Count && ow < 64)
+            {
+                // rows narrower than the 64-output block (PaddleOCR's 17- and 34-column planes): four rows at a time,
+                // one vector of each, so four independent FMA chains hide the FMA latency (one chain of kH·kW taps
+                // waits ~4 cycles per tap). The last vector of a row ends at the row's end (overlapping, same values).
+                long rowStep = (long)g.StrideH * rowStride;
+                for (; oy0 + 4 <= oh; oy0 += 4)
+                {
+                    float* b0 = pp + oy0 * rowStep;
+                    float* y0 = py + oy0 * ow;
+                    for (int ox = 0; ox < ow; ox += Vector512<float>.Count)
+                    {
+                        int x = Math.Min(ox, ow - Vector512<float>.Count);
+                        var a0 = Vector512.Create(bias);
+                        var a1 = a0;
+                        var a2 = a0;
+                        var a3 = a0;
+                        for (int t = 0; t < taps; t++)
+                        {
+                            var wt = Vector512.Create(pwt[t]);
+                            float* src = b0 + off[t] + x;
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src), wt, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + rowStep), wt, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 2 * rowStep), wt, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 3 * rowStep), wt, a3);
+                        }
+                        a0.Store(y0 + x);
+                        a1.Store(y0 + ow + x);
+                        a2.Store(y0 + 2 * ow + x);
+                        a3.Store(y0 + 3 * ow + x);
+                    }
+                    if (!stagePerPlane && stage is not null)
+                        for (int r = 0; r < 4; r++) stage.ApplyRow(y0 + r * ow, ow, false, 0f, z == null ? null : z + (long)(oy0 + r) * ow);
+                }
+            }
+            for (int oy = oy0; oy < oh; oy++)
             {
                 float* rowBase = pp + oy * g.StrideH * rowStride;
                 float* yr = py + oy * ow;
@@ -345,11 +394,41 @@ public static unsafe class DepthwiseConv2d
                         }
                         a0.Store(o); a1.Store(o + L); a2.Store(o + 2 * L); a3.Store(o + 3 * L);
                     }
+                    if (!accumulate && ow - ox > Vector512<float>.Count && ow >= 2 * Vector512<float>.Count)
+                    {
+                        // the rest of the row (17-63 outputs) as two to four vectors at once, the last one ending at the
+                        // row's end (overlapping, same values): independent FMA chains instead of one after another
+                        int x1 = Math.Min(ox + L, ow - L), x2 = Math.Min(ox + 2 * L, ow - L), x3 = ow - L;
+                        var a0 = Vector512.Create(bias);
+                        Vector512<float> a1 = a0, a2 = a0, a3 = a0;
+                        for (int t = 0; t < taps; t++)
+                        {
+                            var wt = Vector512.Create(pwt[t]);
+                            float* src = rowBase + off[t];
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src + ox), wt, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x1), wt, a1);
+                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x2), wt, a2);
+                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x3), wt, a3);
+                        }
+                        a0.Store(yr + ox); a1.Store(yr + x1); a2.Store(yr + x2); a3.Store(yr + x3);
+                        ox = ow;
+                    }
                     for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
                     {
                         var acc = accumulate ? Vector512.Load(yr + ox) : Vector512.Create(bias);
                         for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(rowBase + off[t] + ox), Vector512.Create(pwt[t]), acc);
                         acc.Store(yr + ox);
+                    }
+                    // the last 1-15 outputs of a row (17 of 17, 2 of 34 in PaddleOCR's 5×5 layers) as one vector ending
+                    // at the row's end: the outputs it recomputes get the same taps in the same order from the same
+                    // start, so the same values, and no column goes through the scalar loop (16× slower per output)
+                    if (!accumulate && ox < ow && ow >= Vector512<float>.Count)
+                    {
+                        ox = ow - Vector512<float>.Count;
+                        var acc = Vector512.Create(bias);
+                        for (int t = 0; t < taps; t++) acc = Vector512.FusedMultiplyAdd(Vector512.Load(rowBase + off[t] + ox), Vector512.Create(pwt[t]), acc);
+                        acc.Store(yr + ox);
+                        ox = ow;
                     }
                 }
                 if (Vector256.IsHardwareAccelerated)
@@ -359,6 +438,15 @@ public static unsafe class DepthwiseConv2d
                         var acc = accumulate ? Vector256.Load(yr + ox) : Vector256.Create(bias);
                         for (int t = 0; t < taps; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(rowBase + off[t] + ox), Vector256.Create(pwt[t]), acc);
                         acc.Store(yr + ox);
+                    }
+                    // as above: the last 1-7 outputs as one vector ending at the row's end
+                    if (!accumulate && ox < ow && ow >= Vector256<float>.Count)
+                    {
+                        ox = ow - Vector256<float>.Count;
+                        var acc = Vector256.Create(bias);
+                        for (int t = 0; t < taps; t++) acc = Vector256.FusedMultiplyAdd(Vector256.Load(rowBase + off[t] + ox), Vector256.Create(pwt[t]), acc);
+                        acc.Store(yr + ox);
+                        ox = ow;
                     }
                 }
                 if (Vector128.IsHardwareAccelerated)
@@ -376,8 +464,9 @@ public static unsafe class DepthwiseConv2d
                     for (int t = 0; t < taps; t++) acc = MathF.FusedMultiplyAdd(rowBase[off[t] + ox], pwt[t], acc);
                     yr[ox] = acc;
                 }
-                stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
+                if (!stagePerPlane) stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
             }
+            if (stagePerPlane) stage!.ApplyRow(py, oh * ow, false, 0f, z);
         }
     }
 

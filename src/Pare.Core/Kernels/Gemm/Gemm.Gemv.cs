@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace Pare.Core.Kernels.Gemm;
 
@@ -60,12 +62,37 @@ public static partial class Gemm
         return rented.AsSpan(0, k);
     }
 
+    // rows up to this length are accumulated in a plain loop instead of a vectorized call per row
+    private const int ShortAxpy = 16;
+
     // Σ_p x_p · rows[p·ld .. p·ld + len], in p order
     private static Span<float> Accumulate(ReadOnlySpan<float> rows, int ld, int len, ReadOnlySpan<float> x, ref float[]? rented)
     {
         rented = ArrayPool<float>.Shared.Rent(len);
         var acc = rented.AsSpan(0, len);
         acc.Clear();
+        if (len <= ShortAxpy)
+        {
+            // a few columns (a classifier head of 10 classes): a call per row would cost more than its arithmetic.
+            // The accumulator stays in one 16-lane register; each row is loaded whole while 16 floats from its start
+            // are inside the span (lanes past len hold the next row's values and are never stored), the rest by lanes
+            int p = 0;
+            if (Vector512.IsHardwareAccelerated)
+            {
+                var sum = Vector512<float>.Zero;
+                ref float r0 = ref MemoryMarshal.GetReference(rows);
+                for (; p < x.Length && (long)p * ld + Vector512<float>.Count <= rows.Length; p++)
+                    sum += Vector512.LoadUnsafe(ref r0, (nuint)((long)p * ld)) * Vector512.Create(x[p]);
+                for (int j = 0; j < acc.Length; j++) acc[j] = sum.GetElement(j);
+            }
+            for (; p < x.Length; p++)
+            {
+                var row = rows.Slice(p * ld, len);
+                float xp = x[p];
+                for (int j = 0; j < acc.Length; j++) acc[j] = row[j] * xp + acc[j];
+            }
+            return acc;
+        }
         for (int p = 0; p < x.Length; p++) TensorPrimitives.MultiplyAdd(rows.Slice(p * ld, len), x[p], acc, acc);
         return acc;
     }

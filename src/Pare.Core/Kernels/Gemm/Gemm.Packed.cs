@@ -11,6 +11,17 @@ public static partial class Gemm
     internal static int PanelWidth =>
         GemmKernelAvx512.IsSupported ? GemmKernelAvx512.NR : GemmKernelAvx2.IsSupported ? GemmKernelAvx2.NR : GemmKernelScalar.NR;
 
+    /// <summary>Depth of the k blocks the tiled GEMM cuts an inner dimension of <paramref name="k"/> into (blocks of
+    /// nearly equal depth, a function of k and the CPU's kernel only). A caller that runs the GEMM one such block at
+    /// a time (β = 1 after the first) gets the sums of a single call bit for bit.</summary>
+    /// <param name="k">inner dimension</param>
+    internal static int KBlockDepth(int k)
+    {
+        int kc = GemmKernelAvx512.IsSupported ? GemmKernelAvx512.KC : GemmKernelAvx2.IsSupported ? GemmKernelAvx2.KC : GemmKernelScalar.KC;
+        int blocks = Math.Max(1, (k + kc - 1) / kc);
+        return (k + blocks - 1) / blocks;
+    }
+
     /// <summary>Floats that ceil(n / NR) panels of depth k take.</summary>
     /// <param name="n">columns of B</param>
     /// <param name="k">rows of B (the GEMM's inner dimension)</param>

@@ -1,6 +1,8 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Gemm;
@@ -92,6 +94,8 @@ public static partial class Gemm
         else if (n - j == 1)
         {
             int i = i0;
+            if (Avx.IsSupported && Fma.IsSupported && Vector<float>.Count == 8)
+                for (; i + 8 <= i1; i += 8) Block8x1(i, j, k, ref a0, lda, ref b0, ldb, beta, ref c0, rowStride, colStride);
             for (; i + 4 <= i1; i += 4) Block4x1(i, 4, j, k, ref a0, lda, ref b0, ldb, beta, ref c0, rowStride, colStride);
             if (i < i1) Block4x1(i, i1 - i, j, k, ref a0, lda, ref b0, ldb, beta, ref c0, rowStride, colStride);
         }
@@ -140,6 +144,45 @@ public static partial class Gemm
         if (cols > 1) Finish(ref Unsafe.Add(ref ci1, colStride), beta, s11, ref ar1, ref br1, p, k);
         if (cols > 2) Finish(ref Unsafe.Add(ref ci1, 2 * colStride), beta, s12, ref ar1, ref br2, p, k);
         if (cols > 3) Finish(ref Unsafe.Add(ref ci1, 3 * colStride), beta, s13, ref ar1, ref br3, p, k);
+    }
+
+    // rows i..i+7 of A against row j of B (a GEMV: an LSTM step at batch 1): 8 accumulators over the k loop, then the
+    // 8 sums reduced together — two rounds of pairwise horizontal adds and one cross-half add leave the 8 dot products
+    // in one vector — instead of one full lane sum per row, which costs as much as the k loop itself at k = 128
+    private static void Block8x1(int i, int j, int k, ref float a0, int lda, ref float b0, int ldb, float beta,
+        ref float c0, int rowStride, int colStride)
+    {
+        ref float ar = ref Unsafe.Add(ref a0, i * lda);
+        ref float br = ref Unsafe.Add(ref b0, j * ldb);
+        Vector256<float> s0 = default, s1 = default, s2 = default, s3 = default, s4 = default, s5 = default, s6 = default, s7 = default;
+        int p = 0;
+        for (; p + 8 <= k; p += 8)
+        {
+            var y = Vector256.LoadUnsafe(ref br, (nuint)p);
+            ref float ap = ref Unsafe.Add(ref ar, p);
+            s0 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref ap), y, s0);
+            s1 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref ap, lda)), y, s1);
+            s2 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref ap, 2 * lda)), y, s2);
+            s3 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref ap, 3 * lda)), y, s3);
+            s4 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref ap, 4 * lda)), y, s4);
+            s5 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref ap, 5 * lda)), y, s5);
+            s6 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref ap, 6 * lda)), y, s6);
+            s7 = Fma.MultiplyAdd(Vector256.LoadUnsafe(ref Unsafe.Add(ref ap, 7 * lda)), y, s7);
+        }
+        // hadd(a, b) = (a0+a1, a2+a3, b0+b1, b2+b3 | a4+a5, a6+a7, b4+b5, b6+b7); after two rounds lane r of the low
+        // half holds row r's low-half sum (r < 4) and of the high half its high-half sum, rows 4..7 likewise in u1
+        var u0 = Avx.HorizontalAdd(Avx.HorizontalAdd(s0, s1), Avx.HorizontalAdd(s2, s3));
+        var u1 = Avx.HorizontalAdd(Avx.HorizontalAdd(s4, s5), Avx.HorizontalAdd(s6, s7));
+        var sums = Avx.Add(Avx.Permute2x128(u0, u1, 0x20), Avx.Permute2x128(u0, u1, 0x31)); // row r in lane r
+        ref float ci = ref Unsafe.Add(ref c0, i * rowStride + j * colStride);
+        for (int r = 0; r < 8; r++)
+        {
+            float sum = sums.GetElement(r);
+            ref float ar1 = ref Unsafe.Add(ref ar, r * lda);
+            for (int q = p; q < k; q++) sum = MathF.FusedMultiplyAdd(Unsafe.Add(ref ar1, q), Unsafe.Add(ref br, q), sum);
+            ref float cr = ref Unsafe.Add(ref ci, r * rowStride);
+            cr = beta == 0 ? sum : beta == 1 ? cr + sum : MathF.FusedMultiplyAdd(beta, cr, sum);
+        }
     }
 
     // rows i..i+rows−1 (rows ≤ 4) of A against row j of B

@@ -23,9 +23,9 @@ internal static unsafe class MaxPool2x2
     /// <param name="argmax">(OutH, OutW), iy·W + ix</param>
     public static void Plane(in PoolGeometry g, float* x, float* y, int* argmax)
     {
-        int ow = g.OutWidth, w = g.InWidth;
+        int ow = g.OutWidth, oh = g.OutHeight, w = g.InWidth; // (the sizes are computed, with divisions)
         int step = Avx2.IsSupported && ow >= 8 ? 8 : 4;
-        for (int oy = 0; oy < g.OutHeight; oy++)
+        for (int oy = 0; oy < oh; oy++)
         {
             int row = 2 * oy * w;
             for (int ox = 0; ; ox += step)

@@ -63,7 +63,7 @@ internal static class FusedConv
         if (c.Attributes.Has(shift)) System.Numerics.Tensors.TensorPrimitives.Add(values, c.Attributes.Float(shift, 0f), values);
     }
 
-    private static ConvEpilogue Epilogue(OpContext c)
+    internal static ConvEpilogue Epilogue(OpContext c)
     {
         var name = c.Attributes.String("activation", "");
         if (name.Length == 0) return ConvEpilogue.Identity;

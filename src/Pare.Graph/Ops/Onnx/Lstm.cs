@@ -23,7 +23,7 @@ internal static class Lstm
             throw c.Fail($"P must have shape [{n.Directions}, {3 * hs}], has {p.Shape}");
 
         return n.Run(c,
-            d => n.B is null ? null : E.Add(n.BiasOf(d, 0, 4)!, n.BiasOf(d, 4, 4)!),
+            d => n.B is null ? null : c.Training ? E.Add(n.BiasOf(d, 0, 4)!, n.BiasOf(d, 4, 4)!) : n.BiasSum(d, 0, 4, 4),
             d =>
             {
                 var rT = n.ROf(d).Transpose(0, 1);

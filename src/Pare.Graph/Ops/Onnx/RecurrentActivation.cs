@@ -1,5 +1,6 @@
 using TensorPrimitives = System.Numerics.Tensors.TensorPrimitives;
 using Pare.Core;
+using Pare.Core.Kernels.Elementwise;
 using CoreOps = Pare.Core.Ops;
 
 namespace Pare.Graph.Ops.Onnx;
@@ -92,11 +93,13 @@ internal sealed class RecurrentActivation
     {
         switch (Name)
         {
+            // the Core operators the Sigmoid and Tanh ops use, so the fused cell and the Core-op cell agree bit for bit
+            // (Core's tanh is a rational approximation, several times cheaper than TensorPrimitives.Tanh)
             case "sigmoid":
-                TensorPrimitives.Sigmoid(x, x);
+                ElementwiseDriver.Unary(new ActivationOperators.Sigmoid(), x, x);
                 break;
             case "tanh":
-                TensorPrimitives.Tanh(x, x);
+                ElementwiseDriver.Unary(new ActivationOperators.Tanh(), x, x);
                 break;
             case "relu":
                 TensorPrimitives.Max(x, 0f, x);

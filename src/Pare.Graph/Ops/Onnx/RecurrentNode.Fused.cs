@@ -26,6 +26,17 @@ internal sealed partial class RecurrentNode
         TensorPrimitives.Min(x, k, x);
     }
 
+    /// <summary>(count·H) sum of direction d's W biases from gate <paramref name="wGate"/> and R biases from gate
+    /// <paramref name="rGate"/>, added on spans (the inference path: no tape, so no Core op and its bookkeeping);
+    /// the same single rounding as the Core Add. B must be present.</summary>
+    public Tensor BiasSum(int d, int wGate, int rGate, int count)
+    {
+        var row = B!.Slice(0, d, d + 1).Contiguous().AsSpan<float>();
+        var sum = new float[count * Hidden];
+        TensorPrimitives.Add(row.Slice(wGate * Hidden, sum.Length), row.Slice(rGate * Hidden, sum.Length), sum);
+        return Tensor.Wrap(sum, [sum.Length]);
+    }
+
     /// <summary>Batches up to this size multiply R as stored, one dot product per gate row and batch entry
     /// (<see cref="Gemm.SgemmRowDots"/>); larger ones multiply by Rᵀ, transposed once per run.</summary>
     public const int RowDotsBatch = 4;
