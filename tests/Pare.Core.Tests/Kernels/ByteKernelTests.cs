@@ -31,10 +31,22 @@ public class ByteKernelTests
     [InlineData(2, 2, 2, 2, true)]
     [InlineData(3, 3, 1, 2, true)]
     [InlineData(3, 2, 2, 1, false)]
-    public void Max_pool_matches_plain_loops(int kh, int kw, int sh, int sw, bool signedValues)
+    public void Max_pool_matches_plain_loops(int kh, int kw, int sh, int sw, bool signedValues) =>
+        CheckMaxPool(kh, kw, sh, sw, signedValues, 3, 9, 13);
+
+    // the 2×2 stride-2 path (even W): narrow rows (scalar), overlapping vectors, chunks of several rows, odd H
+    [Theory]
+    [InlineData(4, 6, false)]
+    [InlineData(14, 14, true)]
+    [InlineData(28, 28, false)]
+    [InlineData(28, 28, true)]
+    [InlineData(9, 40, true)]
+    [InlineData(301, 96, false)]
+    public void Max_pool_2x2_matches_plain_loops(int h, int w, bool signedValues) => CheckMaxPool(2, 2, 2, 2, signedValues, 5, h, w);
+
+    private static void CheckMaxPool(int kh, int kw, int sh, int sw, bool signedValues, int planes, int h, int w)
     {
-        var rng = new Rng((ulong)(kh * 1000 + kw * 100 + sh * 10 + sw));
-        int planes = 3, h = 9, w = 13;
+        var rng = new Rng((ulong)(kh * 1000 + kw * 100 + sh * 10 + sw + h * 7 + w * 13));
         var x = Enumerable.Range(0, planes * h * w).Select(_ => (byte)rng.NextInt(256)).ToArray();
         int outH = (h - kh) / sh + 1, outW = (w - kw) / sw + 1;
         var y = new byte[planes * outH * outW];

@@ -50,6 +50,11 @@ public class LinearQuantizerTests
     [InlineData(1, 1)]
     [InlineData(3, 1)]
     [InlineData(4, 5)]
+    [InlineData(1, 100)]
+    [InlineData(2, 130)]
+    [InlineData(17, 1)]
+    [InlineData(40, 1)]
+    [InlineData(512, 1)]
     public void Lookup_uses_each_element_s_channel_table(int channels, int inner)
     {
         var rng = new Rng(7);

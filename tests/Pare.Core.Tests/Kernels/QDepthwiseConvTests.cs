@@ -14,10 +14,27 @@ public class QDepthwiseConvTests
     [InlineData(3, 5, 1, 1, 2, 2, true)]
     [InlineData(1, 1, 1, 1, 0, 1, false)]
     [InlineData(3, 3, 2, 1, 0, 1, true)]
-    public void Matches_the_reference(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput)
+    public void Matches_the_reference(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput) =>
+        Check(kh, kw, sh, sw, pad, dilation, signedOutput, 27);
+
+    // wide rows: several 16-column interior blocks (the AVX-512 register path) between the border columns
+    [Theory]
+    [InlineData(3, 3, 1, 1, 1, 1, false, 70)]
+    [InlineData(5, 5, 1, 1, 2, 1, true, 83)]
+    [InlineData(3, 5, 2, 1, 2, 2, true, 64)]
+    [InlineData(1, 1, 1, 1, 0, 1, false, 48)]
+    [InlineData(3, 3, 1, 2, 1, 1, false, 70)]
+    [InlineData(3, 3, 2, 2, 1, 1, true, 64)]
+    [InlineData(5, 5, 1, 2, 2, 1, false, 83)]
+    [InlineData(3, 3, 1, 2, 0, 2, true, 97)]
+    [InlineData(3, 3, 1, 2, 1, 1, true, 71)]
+    public void Matches_the_reference_on_wide_rows(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput, int w) =>
+        Check(kh, kw, sh, sw, pad, dilation, signedOutput, w);
+
+    private static void Check(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput, int w)
     {
-        var rng = new Rng((ulong)(kh * 1000 + kw * 100 + sh * 10 + sw + pad * 7 + dilation * 13));
-        int ch = 5, h = 9, w = 27;
+        var rng = new Rng((ulong)(kh * 1000 + kw * 100 + sh * 10 + sw + pad * 7 + dilation * 13 + w));
+        int ch = 5, h = 9;
         int outH = (h + 2 * pad - dilation * (kh - 1) - 1) / sh + 1, outW = (w + 2 * pad - dilation * (kw - 1) - 1) / sw + 1;
         var g = new QDepthwiseGeometry(ch, h, w, kh, kw, sh, sw, dilation, dilation, pad, pad, outH, outW);
         var x = Enumerable.Range(0, ch * h * w).Select(_ => (byte)rng.NextInt(256)).ToArray();

@@ -11,11 +11,12 @@ public class QGemmKernelTests
     {
         { 1, 1, 1 }, { 1, 7, 13 }, { 7, 1, 13 }, { 7, 13, 31 }, { 13, 7, 67 }, { 31, 67, 13 }, { 6, 32, 4 }, { 12, 64, 8 },
         { 5, 33, 3 }, { 67, 31, 257 }, { 1, 257, 67 }, { 389, 37, 5 }, { 4, 8, 2 }, { 25, 97, 130 },
+        { 1, 40, 64 }, { 9, 33, 128 }, { 10, 31, 8 }, { 1, 70, 4 }, { 17, 64, 256 },
     };
 
     // the paths this CPU can run (CI reruns with AVX-512/AVX2/all intrinsics switched off)
     private static IEnumerable<QGemmPath> Paths() =>
-        new[] { QGemmPath.AvxVnni, QGemmPath.Avx512, QGemmPath.Avx2, QGemmPath.Scalar }.Where(QGemm.IsSupported);
+        new[] { QGemmPath.Avx512Vnni, QGemmPath.AvxVnni, QGemmPath.Avx512, QGemmPath.Avx2, QGemmPath.Scalar }.Where(QGemm.IsSupported);
 
     [Theory]
     [MemberData(nameof(Shapes))]
@@ -31,6 +32,29 @@ public class QGemmKernelTests
         {
             var c = new int[m * n];
             QGemm.Multiply(m, a, k, za, packed, c, n, path);
+            Assert.True(expected.AsSpan().SequenceEqual(c), $"{path} differs from the reference for {m}×{k}×{n}");
+        }
+    }
+
+    // B's zero points all 0 (symmetric weights): kernels that can read A in place do so for whole tiles; A is sized
+    // exactly ((m − 1)·lda + k bytes, rows padded by 3) so a tile whose last quad would run past it must be packed
+    [Theory]
+    [MemberData(nameof(Shapes))]
+    public void Symmetric_B_matches_the_reference_with_A_read_in_place(int m, int n, int k)
+    {
+        var rng = new Rng((ulong)(m * 17 + n * 3 + k));
+        int lda = k + 3;
+        var a = RandomU8(rng, (m - 1) * lda + k);
+        var b = RandomS8(rng, k * n);
+        int[] za = [rng.NextInt(256)];
+        var aDense = new byte[m * k];
+        for (int i = 0; i < m; i++) for (int p = 0; p < k; p++) aDense[i * k + p] = a[i * lda + p];
+        var expected = QGemm.Reference(m, n, k, aDense, za, b, [0]);
+        var packed = QGemmPackedB.Pack(b, k, n, n, transB: false, [0]);
+        foreach (var path in Paths())
+        {
+            var c = new int[m * n];
+            QGemm.Multiply(m, a, lda, za, packed, c, n, path);
             Assert.True(expected.AsSpan().SequenceEqual(c), $"{path} differs from the reference for {m}×{k}×{n}");
         }
     }
@@ -114,10 +138,16 @@ public class QGemmKernelTests
     [InlineData(true, true)]
     public void Row_major_requantization_matches_scalar_requantization(bool signedOutput, bool perColumn)
     {
+        // zb = 0 too: symmetric weights, whose za·Σb correction the VNNI path folds into the bias
+        foreach (int zb0 in new[] { -2, 0 }) RowMajorRequantization(signedOutput, perColumn, zb0);
+    }
+
+    private static void RowMajorRequantization(bool signedOutput, bool perColumn, int zb0)
+    {
         int m = 13, n = 45, k = 19;
         var rng = new Rng(17);
         var (a, b) = (RandomU8(rng, m * k), RandomS8(rng, k * n));
-        int[] za = [100], zb = [-2];
+        int[] za = [100], zb = [zb0];
         var acc = QGemm.Reference(m, n, k, a, za, b, zb);
         var bias = Enumerable.Range(0, n).Select(j => j % 7 == 0 ? 400000 * (j % 2 == 0 ? 1 : -1) : rng.NextInt(2001) - 1000).ToArray();
         var mult = perColumn ? Enumerable.Range(0, n).Select(j => j % 3 == 0 ? 0.5f : 1e-3f + rng.NextFloat() * 1e-2f).ToArray() : [0.5f];

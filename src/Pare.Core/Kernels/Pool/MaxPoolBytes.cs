@@ -25,6 +25,11 @@ public static class MaxPoolBytes
         int outH = (h - kh) / sh + 1, outW = (w - kw) / sw + 1;
         if (x.Length < planes * h * w || y.Length < planes * outH * outW) throw new ArgumentException("max pool: buffers too small");
         byte flip = signedValues ? (byte)0x80 : (byte)0;
+        if (kh == 2 && kw == 2 && sh == 2 && sw == 2 && w % 2 == 0 && w <= ChunkBytes)
+        {
+            Pool2x2(x, planes, h, w, signedValues, y);
+            return;
+        }
         Span<byte> rowMax = w <= 4096 ? stackalloc byte[w] : new byte[w];
         for (int p = 0; p < planes; p++)
         {
@@ -53,6 +58,98 @@ public static class MaxPoolBytes
                 }
             }
         }
+    }
+
+    private const int ChunkBytes = 4096;
+
+    // 2×2 windows, stride 2, even W (the pools of CNNs): per chunk of output rows of a plane, the vertical maxima of
+    // the row pairs (whole vectors, the last one overlapping) into a buffer in unsigned byte order, then one flat
+    // pass of horizontal pair maxima over the chunk — no pair straddles two rows when W is even
+    private static unsafe void Pool2x2(ReadOnlySpan<byte> x, int planes, int h, int w, bool signedValues, Span<byte> y)
+    {
+        int outH = h / 2, outW = w / 2, chunkRows = ChunkBytes / w;
+        byte flip = signedValues ? (byte)0x80 : (byte)0;
+        byte* rows = stackalloc byte[ChunkBytes];
+        fixed (byte* px = x)
+        fixed (byte* py = y)
+        {
+            for (int p = 0; p < planes; p++)
+                for (int oy0 = 0; oy0 < outH; oy0 += chunkRows)
+                {
+                    int n = Math.Min(chunkRows, outH - oy0);
+                    byte* src = px + ((long)p * h + 2 * oy0) * w;
+                    for (int r = 0; r < n; r++, src += 2 * w) VerticalMax(src, src + w, w, signedValues, rows + r * w);
+                    PairMax(rows, n * w, flip, py + ((long)p * outH + oy0) * outW);
+                }
+        }
+    }
+
+    // m[i] = max(a[i], b[i]) for i < w, stored ⊕ 0x80 when the values are int8 (so that m is ordered as uint8)
+    private static unsafe void VerticalMax(byte* a, byte* b, int w, bool signedValues, byte* m)
+    {
+        if (w >= 16 && Vector128.IsHardwareAccelerated)
+        {
+            var f = Vector128.Create(signedValues ? (byte)0x80 : (byte)0);
+            for (int i = 0; ; i += 16)
+            {
+                if (i + 16 > w) i = w - 16;  // last vector overlaps the previous one
+                var v = signedValues
+                    ? Vector128.Max(Vector128.Load((sbyte*)a + i), Vector128.Load((sbyte*)b + i)).AsByte() ^ f
+                    : Vector128.Max(Vector128.Load(a + i), Vector128.Load(b + i));
+                v.Store(m + i);
+                if (i + 16 >= w) break;
+            }
+            return;
+        }
+        if (w >= 8 && Vector128.IsHardwareAccelerated)
+        {
+            // 8 bytes at a time (the lower half of a vector), the last step overlapping
+            var f = Vector128.Create(signedValues ? (byte)0x80 : (byte)0);
+            for (int i = 0; ; i += 8)
+            {
+                if (i + 8 > w) i = w - 8;
+                var va = Vector128.CreateScalar(*(ulong*)(a + i)).AsByte();
+                var vb = Vector128.CreateScalar(*(ulong*)(b + i)).AsByte();
+                var v = signedValues ? Vector128.Max(va.AsSByte(), vb.AsSByte()).AsByte() ^ f : Vector128.Max(va, vb);
+                *(ulong*)(m + i) = v.AsUInt64().ToScalar();
+                if (i + 8 >= w) break;
+            }
+            return;
+        }
+        for (int i = 0; i < w; i++)
+            m[i] = signedValues ? (byte)(Math.Max((sbyte)a[i], (sbyte)b[i]) ^ 0x80) : Math.Max(a[i], b[i]);
+    }
+
+    // y[o] = max(v[2o], v[2o+1]) ⊕ flip for o < length/2: each 16-bit lane holds a pair; max(low byte, high byte),
+    // two vectors narrowed into one
+    private static unsafe void PairMax(byte* v, int length, byte flip, byte* y)
+    {
+        int o = 0, outputs = length / 2;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var low = Vector256.Create((ushort)0xFF);
+            var f = Vector256.Create(flip);
+            for (; o + 32 <= outputs; o += 32)
+            {
+                var v0 = Vector256.Load((ushort*)(v + 2 * o));
+                var v1 = Vector256.Load((ushort*)(v + 2 * o + 32));
+                var m0 = Vector256.Max(v0 & low, v0 >>> 8);
+                var m1 = Vector256.Max(v1 & low, v1 >>> 8);
+                (Vector256.Narrow(m0, m1) ^ f).Store(y + o);
+            }
+        }
+        if (Vector128.IsHardwareAccelerated)
+        {
+            var low = Vector128.Create((ushort)0xFF);
+            var f = Vector128.Create(flip);
+            for (; o + 16 <= outputs; o += 16)
+            {
+                var v0 = Vector128.Load((ushort*)(v + 2 * o));
+                var v1 = Vector128.Load((ushort*)(v + 2 * o + 16));
+                (Vector128.Narrow(Vector128.Max(v0 & low, v0 >>> 8), Vector128.Max(v1 & low, v1 >>> 8)) ^ f).Store(y + o);
+            }
+        }
+        for (; o < outputs; o++) y[o] = (byte)(Math.Max(v[2 * o], v[2 * o + 1]) ^ flip);
     }
 
     // 2-wide stride-2 windows, 16 outputs per step: each 16-bit lane holds a pair; max(low byte, high byte), packed

@@ -23,4 +23,28 @@ internal interface IQGemmMicroKernel
     /// <param name="c">top-left of the MR×NR int32 tile</param>
     /// <param name="ldc">row stride of the tile</param>
     static abstract unsafe void Run(int kq, byte* a, sbyte* b, int* c, int ldc);
+
+    /// <summary>The kernel has a one-row form (<see cref="RunRow"/>) for products with a few rows.</summary>
+    static virtual bool RowKernel => false;
+
+    /// <summary>One row of A read in place (<paramref name="kq"/> whole quads, as <see cref="RunDirect"/>) times the
+    /// panel: NR sums at <paramref name="c"/>.</summary>
+    /// <param name="kq">k quads</param>
+    /// <param name="a">the row in A</param>
+    /// <param name="b">first column of the panel to use</param>
+    /// <param name="c">the NR int32 sums</param>
+    static virtual unsafe void RunRow(int kq, byte* a, sbyte* b, int* c) => throw new NotSupportedException();
+
+    /// <summary>The kernel can also read A in place (<see cref="RunDirect"/>), without packing.</summary>
+    static virtual bool DirectA => false;
+
+    /// <summary>As <see cref="Run"/> with A read in place: MR rows <paramref name="lda"/> bytes apart, each read as
+    /// <paramref name="kq"/> whole quads — up to 3 bytes past the row's K values, which meet B's zero padding.</summary>
+    /// <param name="kq">k quads</param>
+    /// <param name="a">first row of the tile in A (uint8)</param>
+    /// <param name="lda">bytes between rows of A</param>
+    /// <param name="b">first column of the panel to use</param>
+    /// <param name="c">top-left of the MR×NR int32 tile</param>
+    /// <param name="ldc">row stride of the tile</param>
+    static virtual unsafe void RunDirect(int kq, byte* a, int lda, sbyte* b, int* c, int ldc) => throw new NotSupportedException();
 }

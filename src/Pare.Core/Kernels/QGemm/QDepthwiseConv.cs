@@ -104,11 +104,25 @@ public static class QDepthwiseConv
                 Scales = Mult + (MultCount == 1 ? 0 : c), ScaleCount = 1, ZeroPoint = YZero,
                 Lo = Signed ? sbyte.MinValue : 0, Hi = Signed ? sbyte.MaxValue : byte.MaxValue, FiniteScales = Finite,
             };
+            // stride 1 with AVX-512: the columns whose every tap is inside the row, in whole 16-column blocks,
+            // accumulate in a register over all taps (Σ x·w − xz·Σ w, wrapping like the centred sum);
+            // the rest tap by tap below
+            int blockStart = 0, blockEnd = 0, sw = g.StrideW;
+            if (sw is 1 or 2 && Avx512F.IsSupported)
+            {
+                // first column whose leftmost tap is ≥ 0; one past the last whose rightmost read (stride 2 reads
+                // the odd byte after its last tap too) is < W
+                blockStart = Math.Min(outW, (Math.Max(0, g.PadLeft) + sw - 1) / sw);
+                int last = g.W - 1 - (g.KernelW - 1) * g.DilationW + g.PadLeft - (sw - 1);
+                int interiorEnd = last < 0 ? 0 : Math.Min(outW, last / sw + 1);
+                blockEnd = interiorEnd > blockStart ? blockStart + (interiorEnd - blockStart) / 16 * 16 : blockStart;
+            }
             fixed (int* acc = rowBuffer)
             {
                 for (int oy = 0; oy < g.OutH; oy++)
                 {
                     new Span<int>(acc, outW).Fill(bias);
+                    int wsum = 0;
                     for (int ky = 0; ky < g.KernelH; ky++)
                     {
                         int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
@@ -118,15 +132,49 @@ public static class QDepthwiseConv
                         {
                             int wv = w[ky * g.KernelW + kx];
                             if (wv == 0) continue;
+                            wsum += wv;
                             // output columns whose input column ix = ox·s − pad + kx·d lies in [0, W)
                             int shift = kx * g.DilationW - g.PadLeft;
                             int lo = shift >= 0 ? 0 : (-shift + g.StrideW - 1) / g.StrideW;
                             int hi = Math.Min(outW, g.W - 1 - shift < 0 ? 0 : (g.W - 1 - shift) / g.StrideW + 1);
-                            Tap(acc, row + shift, lo, hi, g.StrideW, wv);
+                            if (blockEnd == blockStart) Tap(acc, row + shift, lo, hi, g.StrideW, wv);
+                            else
+                            {
+                                Tap(acc, row + shift, lo, Math.Min(hi, blockStart), sw, wv);
+                                Tap(acc, row + shift, Math.Max(lo, blockEnd), hi, sw, wv);
+                            }
                         }
                     }
+                    if (blockEnd > blockStart) Interior(acc, x, w, oy, blockStart, blockEnd, unchecked(bias - XZero * wsum));
                     epilogue.WriteRow(oy, 0, outW, acc);
                 }
+            }
+        }
+
+        // acc[ox] = start + Σ over the row's in-bounds taps of x·w, for ox in [b0, b1) (16-column blocks; stride 1:
+        // 16 bytes widened, stride 2: 32 bytes as 16 words, the even (low) bytes kept and widened)
+        private void Interior(int* acc, byte* x, int* w, int oy, int b0, int b1, int start)
+        {
+            var g = G;
+            var low = Vector256.Create((ushort)0xFF);
+            for (int ox = b0; ox < b1; ox += 16)
+            {
+                var v = Vector512.Create(start);
+                for (int ky = 0; ky < g.KernelH; ky++)
+                {
+                    int iy = oy * g.StrideH - g.PadTop + ky * g.DilationH;
+                    if (iy < 0 || iy >= g.H) continue;
+                    byte* src = x + (long)iy * g.W + (long)ox * g.StrideW - g.PadLeft;
+                    int* wr = w + ky * g.KernelW;
+                    for (int kx = 0; kx < g.KernelW; kx++)
+                    {
+                        var xv = g.StrideW == 1
+                            ? Avx512F.ConvertToVector512Int32(Vector128.Load(src + kx * g.DilationW))
+                            : Avx512F.ConvertToVector512Int32(Vector256.Load((ushort*)(src + kx * g.DilationW)) & low);
+                        v = Avx512F.Add(v, Avx512F.MultiplyLow(xv, Vector512.Create(wr[kx])));
+                    }
+                }
+                v.Store(acc + ox);
             }
         }
 

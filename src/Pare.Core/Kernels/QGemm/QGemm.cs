@@ -6,9 +6,9 @@ namespace Pare.Core.Kernels.QGemm;
 /// int32 accumulation of the zero-point-centred product Σ_k (A[i,k] − za_i)·(B[k,j] − zb_j), written as int32,
 /// as float (·scale_j + bias_j) or requantized to 8 bits (fused into the tile loop).</summary>
 /// <remarks>
-/// Paths, chosen at run time (<see cref="Selected"/>): AVX-VNNI (vpdpbusd) where .NET exposes it, else AVX-512BW,
-/// else AVX2, else scalar. .NET 10 has no API for AVX-512 VNNI (only the VEX <c>AvxVnni</c>, which e.g. Zen 4 lacks
-/// even though it has AVX512_VNNI), so on Zen 4 the AVX-512BW path runs. The AVX-512/AVX2 paths widen u8 and s8 to
+/// Paths, chosen at run time (<see cref="Selected"/>): AVX-512 VNNI (zmm vpdpbusd, generated machine code: .NET 10
+/// has no API for it, see <see cref="QGemmKernelAvx512Vnni"/>), else AVX-VNNI (ymm vpdpbusd) where .NET exposes it,
+/// else AVX-512BW, else AVX2, else scalar. The AVX-512/AVX2 paths widen u8 and s8 to
 /// int16 and use vpmaddwd, which is exact for these ranges; vpmaddubsw is not used because it saturates the
 /// int16 sum of two u8·s8 products. All paths are exact, so they agree bit for bit with <see cref="Reference"/>.
 /// The zero points are applied as corrections of the raw sum: Σab − zb·Σ_k a − za·Σ_k b + K·za·zb (column sums kept
@@ -18,7 +18,8 @@ public static class QGemm
 {
     /// <summary>The micro-kernel <see cref="QGemmPath.Auto"/> picks on this CPU.</summary>
     public static QGemmPath Selected =>
-        QGemmKernelAvxVnni.IsSupported ? QGemmPath.AvxVnni
+        QGemmKernelAvx512Vnni.IsSupported ? QGemmPath.Avx512Vnni
+        : QGemmKernelAvxVnni.IsSupported ? QGemmPath.AvxVnni
         : QGemmKernelAvx512.IsSupported ? QGemmPath.Avx512
         : QGemmKernelAvx2.IsSupported ? QGemmPath.Avx2
         : QGemmPath.Scalar;
@@ -28,6 +29,7 @@ public static class QGemm
     /// <returns>true when its instructions exist</returns>
     public static bool IsSupported(QGemmPath path) => path switch
     {
+        QGemmPath.Avx512Vnni => QGemmKernelAvx512Vnni.IsSupported,
         QGemmPath.AvxVnni => QGemmKernelAvxVnni.IsSupported,
         QGemmPath.Avx512 => QGemmKernelAvx512.IsSupported,
         QGemmPath.Avx2 => QGemmKernelAvx2.IsSupported,
@@ -188,6 +190,7 @@ public static class QGemm
         {
             switch (path)
             {
+                case QGemmPath.Avx512Vnni: QGemmDriver<QGemmKernelAvx512Vnni>.Run(m, pa, lda, pz, aZeroPoints.Length, b, pb, ps, pzb, epilogue, pool); break;
                 case QGemmPath.AvxVnni: QGemmDriver<QGemmKernelAvxVnni>.Run(m, pa, lda, pz, aZeroPoints.Length, b, pb, ps, pzb, epilogue, pool); break;
                 case QGemmPath.Avx512: QGemmDriver<QGemmKernelAvx512>.Run(m, pa, lda, pz, aZeroPoints.Length, b, pb, ps, pzb, epilogue, pool); break;
                 case QGemmPath.Avx2: QGemmDriver<QGemmKernelAvx2>.Run(m, pa, lda, pz, aZeroPoints.Length, b, pb, ps, pzb, epilogue, pool); break;

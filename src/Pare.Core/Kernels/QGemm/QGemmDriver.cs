@@ -1,3 +1,5 @@
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 using Pare.Core.Threading;
@@ -19,6 +21,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
 
     [ThreadStatic] private static byte[]? _packedA;
     [ThreadStatic] private static int[]? _rowSums;
+    [ThreadStatic] private static int[]? _foldedBias;
 
     /// <summary>Runs the product; operands pinned and validated.</summary>
     public static void Run(int m, byte* a, int lda, int* aZero, int aZeroCount, QGemmPackedB b, sbyte* bData, int* colSums,
@@ -43,8 +46,19 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
         {
             M = m, A = a, Lda = lda, AZero = aZero, AZeroCount = aZeroCount, K = b.K, N = b.N, KQ = b.KQuads,
             BData = bData, ColSums = colSums, BZero = bZero, Epilogue = epilogue, ColGroups = colGroups,
+            Direct = TKernel.DirectA && b.ZeroPointsAllZero,
             RowPanelsPerGroup = (mPanels + rowGroups - 1) / rowGroups, PanelsPerGroup = (b.Panels + colGroups - 1) / colGroups,
         };
+        if (job.Direct && aZeroCount == 1 && epilogue.Kind == QGemmEpilogue.Output.Quantized)
+        {
+            // zb = 0 and one za: the centring is −za·Σ_k b[k, j], folded into the int bias once per call (wrapping
+            // like the corrections it replaces), so finished tiles go straight to the requantizing epilogue
+            var folded = _foldedBias is { } fb && fb.Length >= b.N ? fb : _foldedBias = GC.AllocateUninitializedArray<int>(Math.Max(b.N, 256), pinned: true);
+            int za = *aZero;
+            for (int j = 0; j < b.N; j++) folded[j] = unchecked((epilogue.IntBias is null ? 0 : epilogue.IntBias[j]) - za * colSums[j]);
+            job.Epilogue.IntBias = (int*)Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(folded));
+            job.Folded = true;
+        }
         int count = rowGroups * colGroups;
         if (count == 1) job.Compute(0);
         else if (pool is null) Parallelism.For(count, job.Compute);
@@ -54,6 +68,7 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
     private sealed class Job
     {
         public int M, Lda, AZeroCount, K, N, KQ, ColGroups, RowPanelsPerGroup, PanelsPerGroup;
+        public bool Direct, Folded;
         public byte* A;
         public int* AZero, ColSums, BZero;
         public sbyte* BData;
@@ -67,6 +82,11 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
             if (rowStart >= rowEnd || panelStart >= panelEnd) return;
             int quadBytes = TKernel.WideA ? 8 : 4;
             int* tile = stackalloc int[TKernel.MR * QGemmPackedB.PanelWidth];
+            if (Direct)
+            {
+                ComputeDirect(rowStart, rowEnd, panelStart, panelEnd, tile);
+                return;
+            }
             for (int r0 = rowStart; r0 < rowEnd; r0 += ChunkPanels * mr)
             {
                 int rows = Math.Min(ChunkPanels * mr, rowEnd - r0), panels = (rows + mr - 1) / mr;
@@ -85,6 +105,66 @@ internal static unsafe class QGemmDriver<TKernel> where TKernel : IQGemmMicroKer
                             for (int o = 0; o < width; o += TKernel.NR)
                                 TKernel.Run(KQ, ap + q * panelBytes, bPanel + o * 4, tile + o, width);
                             Finish(tile, r0 + q * mr, Math.Min(mr, rows - q * mr), sums, q * mr, c0, nr);
+                        }
+                    }
+                }
+            }
+        }
+
+        // B's zero points all 0, so A's row sums are not needed: full MR-row tiles read A in place (when the quads of
+        // the last row stay inside A: ≤ 3 bytes past K may be read, against B's zero padding); edge tiles are packed
+        private void ComputeDirect(int rowStart, int rowEnd, int panelStart, int panelEnd, int* tile)
+        {
+            int mr = TKernel.MR, width = QGemmPackedB.PanelWidth;
+            long end = (long)(M - 1) * Lda + K, quadSpan = 4L * KQ;
+            long panelBytes = (long)KQ * mr * (TKernel.WideA ? 8 : 4);
+            // two panels: [0] for a tile packed on the spot, [1] for the chunk's last tile
+            var packed = _packedA is { } pa && pa.Length >= 2 * panelBytes ? pa : _packedA = GC.AllocateArray<byte>((int)Math.Max(2 * panelBytes, 4096), pinned: true);
+            var sums = _rowSums is { } rs && rs.Length >= mr ? rs : _rowSums = new int[Math.Max(mr, ChunkPanels * mr)];
+            // rows in chunks that stay in L2 while every B panel of the group passes over them
+            int chunkRows = Math.Max(mr, (int)Math.Min(ChunkPanels * mr, (256 * 1024) / Math.Max(1, Lda) / mr * mr));
+            fixed (byte* ap = packed)
+            {
+                for (int r0 = rowStart; r0 < rowEnd; r0 += chunkRows)
+                {
+                    int r1 = Math.Min(rowEnd, r0 + chunkRows);
+                    // the chunk's last tile, packed once for all panels when it cannot be read in place
+                    int last = r0 + (r1 - r0 - 1) / mr * mr, lastRows = r1 - last;
+                    // one or two rows left: the one-row kernel reads them in place (when their quads stay inside A)
+                    bool lastByRows = TKernel.RowKernel && lastRows <= 2 && (long)(r1 - 1) * Lda + quadSpan <= end;
+                    bool lastPacked = !lastByRows && (lastRows < mr || (long)(last + mr - 1) * Lda + quadSpan > end);
+                    if (lastPacked) PackA(last, lastRows, ap + panelBytes, panelBytes, sums);
+                    for (int p = panelStart; p < panelEnd; p++)
+                    {
+                        sbyte* bPanel = BData + (long)p * KQ * width * 4;
+                        int c0 = p * width, nr = Math.Min(width, N - c0);
+                        for (int r = r0; r < r1; r += mr)
+                        {
+                            int rows = Math.Min(mr, r1 - r);
+                            if (r == last && lastByRows)
+                            {
+                                for (int i = 0; i < rows; i++)
+                                    for (int o = 0; o < width; o += TKernel.NR)
+                                        TKernel.RunRow(KQ, A + (long)(r + i) * Lda, bPanel + o * 4, tile + i * width + o);
+                            }
+                            else if (r == last && lastPacked)
+                            {
+                                for (int o = 0; o < width; o += TKernel.NR)
+                                    TKernel.Run(KQ, ap + panelBytes, bPanel + o * 4, tile + o, width);
+                            }
+                            else if (rows == mr && (long)(r + mr - 1) * Lda + quadSpan <= end)
+                            {
+                                for (int o = 0; o < width; o += TKernel.NR)
+                                    TKernel.RunDirect(KQ, A + (long)r * Lda, Lda, bPanel + o * 4, tile + o, width);
+                            }
+                            else
+                            {
+                                PackA(r, rows, ap, panelBytes, sums);
+                                for (int o = 0; o < width; o += TKernel.NR)
+                                    TKernel.Run(KQ, ap, bPanel + o * 4, tile + o, width);
+                            }
+                            if (!Folded) Finish(tile, r, rows, sums, 0, c0, nr); // sums · zb = 0
+                            else Epilogue.WriteTile(r, rows, c0, nr, tile, width);
                         }
                     }
                 }

@@ -69,6 +69,50 @@ internal unsafe struct QGemmEpilogue
         for (; j < cols; j++) Write(i, c0 + j, acc[j]);
     }
 
+    /// <summary>Writes a tile: rows i0..i0+rows of columns c0..c0+cols, row i's sums at acc + (i − i0)·accStride.
+    /// Requantized tiles of whole 16-column blocks take the AVX-512 body with its constants, scales and bias loaded
+    /// once per block for all rows; anything else goes row by row through <see cref="WriteRow"/>.</summary>
+    public readonly void WriteTile(int i0, int rows, int c0, int cols, int* acc, int accStride)
+    {
+        if (Kind == Output.Quantized && ColStride == 1 && FiniteScales && cols % 16 == 0 && Avx512F.IsSupported)
+        {
+            QuantizedTile(i0, rows, c0, cols, acc, accStride);
+            return;
+        }
+        for (int i = 0; i < rows; i++) WriteRow(i0 + i, c0, cols, acc + i * accStride);
+    }
+
+    // QuantizedRow's AVX-512 arithmetic, per 16-column block for every row of the tile
+    private readonly void QuantizedTile(int i0, int rows, int c0, int cols, int* acc, int accStride)
+    {
+        var zp5 = Vector512.Create((double)ZeroPoint);
+        var lo5 = Vector512.Create((double)Lo);
+        var hi5 = Vector512.Create((double)Hi);
+        var n0 = Vector512.Create((double)Scales[0]);
+        var n1 = n0;
+        var bias = Vector512<int>.Zero;
+        for (int j = 0; j < cols; j += 16)
+        {
+            if (ScaleCount != 1)
+            {
+                n0 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j));
+                n1 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j + 8));
+            }
+            if (IntBias is not null) bias = Vector512.Load(IntBias + c0 + j);
+            byte* y = (byte*)Y + i0 * RowStride + c0 + j;
+            int* t = acc + j;
+            for (int i = 0; i < rows; i++, y += RowStride, t += accStride)
+            {
+                var a = Avx512F.Add(Vector512.Load(t), bias);
+                var d0 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetLower()), n0), 0), zp5);
+                var d1 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetUpper()), n1), 0), zp5);
+                var q0 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d0, hi5), lo5));
+                var q1 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d1, hi5), lo5));
+                Avx512F.ConvertToVector128Byte(Vector512.Create(q0, q1)).Store(y);
+            }
+        }
+    }
+
     // f = (float)acc · scale_j (+ bias_j), eight columns per step; returns the columns done
     private readonly int FloatRow(int i, int c0, int cols, int* acc)
     {
@@ -97,6 +141,31 @@ internal unsafe struct QGemmEpilogue
         var m1 = m0;
         bool signed = Lo < 0;
         int j = 0;
+        if (Avx512F.IsSupported)
+        {
+            // the same double arithmetic on sixteen columns per step (two zmm of doubles); the clamped values fit
+            // the output byte, so vpmovdb's truncation stores them exactly
+            var zp5 = Vector512.Create((double)ZeroPoint);
+            var lo5 = Vector512.Create((double)Lo);
+            var hi5 = Vector512.Create((double)Hi);
+            var n0 = Vector512.Create((double)Scales[0]);
+            var n1 = n0;
+            for (; j + 16 <= cols; j += 16)
+            {
+                var a = Vector512.Load(acc + j);
+                if (IntBias is not null) a = Avx512F.Add(a, Vector512.Load(IntBias + c0 + j));
+                if (ScaleCount != 1)
+                {
+                    n0 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j));
+                    n1 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j + 8));
+                }
+                var d0 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetLower()), n0), 0), zp5);
+                var d1 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetUpper()), n1), 0), zp5);
+                var i0 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d0, hi5), lo5));
+                var i1 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d1, hi5), lo5));
+                Avx512F.ConvertToVector128Byte(Vector512.Create(i0, i1)).Store(y + j);
+            }
+        }
         for (; j + 8 <= cols; j += 8)
         {
             var a = Avx.LoadVector256(acc + j);

@@ -15,6 +15,10 @@ public sealed class QGemmPackedB
     internal readonly int[] ColumnSums;
     internal readonly int[] ZeroPoints;
 
+    /// <summary>Every zero point is 0 (symmetric weights): the correction −zb·Σ_k a vanishes, so A's row sums are not
+    /// needed and A can be read in place.</summary>
+    internal bool ZeroPointsAllZero;
+
     private QGemmPackedB(int k, int n)
     {
         K = k;
@@ -86,6 +90,7 @@ public sealed class QGemmPackedB
             p.ColumnSums[j] = sum;
             p.ZeroPoints[j] = zeroPoints[zeroPoints.Length == 1 ? 0 : j] + zeroShift;
         }
+        p.ZeroPointsAllZero = Array.TrueForAll(p.ZeroPoints, z => z == 0);
         return p;
     }
 }

@@ -6,6 +6,9 @@ public enum QGemmPath
     /// <summary>The best the CPU supports.</summary>
     Auto,
 
+    /// <summary>AVX-512 VNNI vpdpbusd (zmm), as generated machine code (no managed API exists).</summary>
+    Avx512Vnni,
+
     /// <summary>AVX-VNNI vpdpbusd (ymm).</summary>
     AvxVnni,
 

@@ -96,7 +96,7 @@ public static class LinearQuantizer
         if (channels < 1 || table.Length < channels * 256 || inner < 1) throw new ArgumentException($"lookup: {table.Length} table bytes for {channels} channels");
         if (channels == 1)
         {
-            for (int i = 0; i < x.Length; i++) y[i] = table[x[i]];
+            Run(x, table, y);
             return;
         }
         if (inner == 1)
@@ -104,15 +104,71 @@ public static class LinearQuantizer
             // the last axis: rows of `channels` values, value j looked up in table j
             int rows = x.Length / channels, at = 0;
             for (int r = 0; r < rows; r++)
-                for (int j = 0; j < channels; j++, at++) y[at] = table[(j << 8) | x[at]];
+            {
+                int j = LastAxisRow(x.Slice(at, channels), table, y.Slice(at, channels));
+                for (at += j; j < channels; j++, at++) y[at] = table[(j << 8) | x[at]];
+            }
             for (int j = 0; at < x.Length; j++, at++) y[at] = table[(j << 8) | x[at]];
             return;
         }
         for (int start = 0, c = 0; start < x.Length; start += inner, c = c + 1 == channels ? 0 : c + 1)
         {
-            var t = table.Slice(c * 256, 256);
             int end = Math.Min(x.Length, start + inner);
-            for (int i = start; i < end; i++) y[i] = t[x[i]];
+            Run(x[start..end], table.Slice(c * 256, 256), y[start..end]);
+        }
+    }
+
+    // one row along the last axis, y[j] = table[j·256 + x[j]], sixteen columns per step as two AVX2 gathers of
+    // dwords at those byte offsets (low bytes kept, packed in order); the gather reads 3 bytes past each entry, so
+    // the last table is left to the scalar loop; returns the columns done
+    private static unsafe int LastAxisRow(ReadOnlySpan<byte> x, ReadOnlySpan<byte> table, Span<byte> y)
+    {
+        int j = 0, vectorEnd = (x.Length - 1) & ~15;
+        if (!Avx2.IsSupported || vectorEnd <= 0) return 0;
+        fixed (byte* px = x)
+        fixed (byte* pt = table)
+        fixed (byte* py = y)
+        {
+            var offsets = Vector256.Create(0, 256, 512, 768, 1024, 1280, 1536, 1792);
+            var step = Vector256.Create(8 << 8);
+            var low = Vector256.Create(0xFF);
+            for (; j < vectorEnd; j += 16)
+            {
+                var at = Avx2.Add(offsets, Vector256.Create(j << 8));
+                var i0 = Avx2.GatherVector256((int*)pt, Avx2.Add(Avx2.ConvertToVector256Int32(px + j), at), 1);
+                var i1 = Avx2.GatherVector256((int*)pt, Avx2.Add(Avx2.ConvertToVector256Int32(px + j + 8), Avx2.Add(at, step)), 1);
+                // packssdw interleaves the 128-bit lanes; vpermq restores column order
+                var w = Avx2.Permute4x64(Avx2.PackSignedSaturate(Avx2.And(i0, low), Avx2.And(i1, low)).AsInt64(), 0b11_01_10_00).AsInt16();
+                Sse2.Store(py + j, Sse2.PackUnsignedSaturate(w.GetLower(), w.GetUpper()));
+            }
+        }
+        return j;
+    }
+
+    // y[i] = t[x[i]] for one 256-byte table; with AVX-512 VBMI 64 bytes per step: two vpermi2b over the table's
+    // halves (7-bit indices) and a select on bit 7
+    private static unsafe void Run(ReadOnlySpan<byte> x, ReadOnlySpan<byte> t, Span<byte> y)
+    {
+        int i = 0, n = x.Length;
+        fixed (byte* px = x)
+        fixed (byte* pt = t)
+        fixed (byte* py = y)
+        {
+            if (Avx512Vbmi.IsSupported && n >= 64)
+            {
+                var t0 = Vector512.Load(pt);
+                var t1 = Vector512.Load(pt + 64);
+                var t2 = Vector512.Load(pt + 128);
+                var t3 = Vector512.Load(pt + 192);
+                for (; i + 64 <= n; i += 64)
+                {
+                    var idx = Vector512.Load(px + i);
+                    var lo = Avx512Vbmi.PermuteVar64x8x2(t0, idx, t1);
+                    var hi = Avx512Vbmi.PermuteVar64x8x2(t2, idx, t3);
+                    Vector512.ConditionalSelect(Vector512.LessThan(idx.AsSByte(), Vector512<sbyte>.Zero).AsByte(), hi, lo).Store(py + i);
+                }
+            }
+            for (; i < n; i++) py[i] = pt[px[i]];
         }
     }
 }

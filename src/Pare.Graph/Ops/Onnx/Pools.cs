@@ -36,17 +36,24 @@ internal static class Pools
         int outH = (h - s.Kernel[0]) / s.Strides[0] + 1, outW = (w - s.Kernel[1]) / s.Strides[1] + 1;
         var shape = new Shape(n, ch, outH, outW);
         var src = x.Contiguous();
-        if (x.DType == DType.UInt8)
+        bool signed = x.DType == DType.Int8;
+        var y = signed ? Tensor.Wrap(new sbyte[shape.ElementCount], shape) : Tensor.Wrap(new byte[shape.ElementCount], shape);
+        // planes split over the threads when there are enough bytes to move
+        int planes = n * ch, inPlane = h * w, outPlane = outH * outW;
+        int tasks = (long)planes * inPlane >= 1 << 18 ? Math.Min(planes, 2 * Pare.Core.Threading.Parallelism.ThreadCount) : 1;
+        void Part(int t)
         {
-            var u = new byte[shape.ElementCount];
-            Pare.Core.Kernels.Pool.MaxPoolBytes.Run(src.AsSpan<byte>(), n * ch, h, w, s.Kernel[0], s.Kernel[1], s.Strides[0], s.Strides[1], false, u);
-            return Tensor.Wrap(u, shape);
+            int p0 = t * planes / tasks, p1 = (t + 1) * planes / tasks;
+            Pare.Core.Kernels.Pool.MaxPoolBytes.Run(Bytes(src).Slice(p0 * inPlane, (p1 - p0) * inPlane), p1 - p0, h, w, s.Kernel[0], s.Kernel[1],
+                s.Strides[0], s.Strides[1], signed, Bytes(y).Slice(p0 * outPlane, (p1 - p0) * outPlane));
         }
-        var sb = new sbyte[shape.ElementCount];
-        Pare.Core.Kernels.Pool.MaxPoolBytes.Run(System.Runtime.InteropServices.MemoryMarshal.AsBytes(src.AsSpan<sbyte>()), n * ch, h, w,
-            s.Kernel[0], s.Kernel[1], s.Strides[0], s.Strides[1], true, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sb.AsSpan()));
-        return Tensor.Wrap(sb, shape);
+        if (tasks == 1) Part(0);
+        else Pare.Core.Threading.Parallelism.For(tasks, Part);
+        return y;
     }
+
+    private static Span<byte> Bytes(Tensor t) =>
+        t.DType == DType.UInt8 ? t.AsSpan<byte>() : System.Runtime.InteropServices.MemoryMarshal.AsBytes(t.AsSpan<sbyte>());
 
     private static Tensor?[] MaxPoolFloat(OpContext c, Tensor x)
     {

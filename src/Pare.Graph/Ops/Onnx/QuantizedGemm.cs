@@ -90,10 +90,19 @@ internal static class QuantizedGemm
         var acc = rq is null ? ArrayPool<int>.Shared.Rent(rows * mOut) : [];
         try
         {
-            ToNhwc(x, flip, batch, ch, h * wd, xn);
+            // the byte moves per image, images split over the threads (the GEMM is threaded inside)
+            var xc = x.Contiguous();
+            int tasks = batch > 1 && (long)rows * kDim >= 1 << 16 ? Math.Min(batch, 2 * Pare.Core.Threading.Parallelism.ThreadCount) : 1;
+            if (groups == 1)
+                ForImages(batch, tasks, (b0, b1) =>
+                {
+                    ToNhwc(xc, flip, b0, b1, ch, h * wd, xn);
+                    if (!pointwise) Im2ColNhwc(xn, b0, b1, ch, h, wd, 0, cg, kh, kw, s, outH, outW, (byte)xzu, cols);
+                });
+            else ForImages(batch, tasks, (b0, b1) => ToNhwc(xc, flip, b0, b1, ch, h * wd, xn));
             for (int g = 0; g < groups; g++)
             {
-                if (!pointwise) Im2ColNhwc(xn, batch, ch, h, wd, g * cg, cg, kh, kw, s, outH, outW, (byte)xzu, cols);
+                if (!pointwise && groups > 1) Im2ColNhwc(xn, 0, batch, ch, h, wd, g * cg, cg, kh, kw, s, outH, outW, (byte)xzu, cols);
                 if (rq is null)
                 {
                     QGemm.MultiplyStrided(rows, cols, kDim, [xzu], packs[g], acc.AsSpan(g * mg), mOut, 1);
@@ -111,8 +120,12 @@ internal static class QuantizedGemm
                 for (int b = 0; b < batch; b++) Transpose<int>(acc.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, y.AsSpan(b * mOut * plane));
                 return Tensor.Wrap(y, shape);
             }
-            var result = NewBytes(rq.Signed, batch * mOut * plane, shape, out var yb);
-            for (int b = 0; b < batch; b++) ByteTranspose.Run(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
+            var result = NewBytes(rq.Signed, batch * mOut * plane, shape, out _);
+            ForImages(batch, tasks, (b0, b1) =>
+            {
+                var yb = Bytes(result);
+                for (int b = b0; b < b1; b++) ByteTranspose.Run(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
+            });
             return result;
         }
         finally
@@ -182,11 +195,24 @@ internal static class QuantizedGemm
         }
     }
 
-    // x (N, C, H·W) 8-bit → (N, H·W, C) uint8 (int8 values ⊕ 0x80)
-    private static void ToNhwc(Tensor x, int flip, int batch, int ch, int hw, Span<byte> dst)
+    // body(b0, b1) over `tasks` ranges of images, in parallel when tasks > 1
+    private static void ForImages(int batch, int tasks, Action<int, int> body)
+    {
+        if (tasks <= 1)
+        {
+            body(0, batch);
+            return;
+        }
+        Pare.Core.Threading.Parallelism.For(tasks, t => body(t * batch / tasks, (t + 1) * batch / tasks));
+    }
+
+    private static Span<byte> Bytes(Tensor t) => t.DType == DType.UInt8 ? t.AsSpan<byte>() : MemoryMarshal.AsBytes(t.AsSpan<sbyte>());
+
+    // images [b0, b1) of x (N, C, H·W) 8-bit → (N, H·W, C) uint8 (int8 values ⊕ 0x80)
+    private static void ToNhwc(Tensor x, int flip, int b0, int b1, int ch, int hw, Span<byte> dst)
     {
         var src = x.DType == DType.Int8 ? MemoryMarshal.AsBytes(x.Contiguous().AsSpan<sbyte>()) : x.Contiguous().AsSpan<byte>();
-        for (int b = 0; b < batch; b++)
+        for (int b = b0; b < b1; b++)
         {
             var image = src.Slice(b * ch * hw, ch * hw);
             var outImage = dst.Slice(b * ch * hw, ch * hw);
@@ -225,20 +251,20 @@ internal static class QuantizedGemm
         }
     }
 
-    // rows of the im2col matrix over NHWC input: one per output pixel of every image, K = (ky, kx, c) for the
+    // rows of the im2col matrix over NHWC input: one per output pixel of images [b0, b1), K = (ky, kx, c) for the
     // channels [c0, c0 + cg) of a group; padding = the zero point. Without groups and dilation the kW taps of a
     // kernel row are kW·C contiguous input bytes: one copy when they are all inside the image.
-    private static unsafe void Im2ColNhwc(ReadOnlySpan<byte> xn, int batch, int ch, int h, int w, int c0, int cg, int kh, int kw, Spatial s,
+    private static unsafe void Im2ColNhwc(ReadOnlySpan<byte> xn, int b0, int b1, int ch, int h, int w, int c0, int cg, int kh, int kw, Spatial s,
         int outH, int outW, byte pad, Span<byte> cols)
     {
         int kDim = cg * kh * kw, sy = s.Strides[0], sx = s.Strides[1], dy = s.Dilations[0], dx = s.Dilations[1], py = s.Begin[0], px = s.Begin[1];
-        if (xn.Length < batch * h * w * ch || cols.Length < batch * outH * outW * kDim) throw new ArgumentException("im2col: buffers too small");
+        if (xn.Length < b1 * h * w * ch || cols.Length < b1 * outH * outW * kDim) throw new ArgumentException("im2col: buffers too small");
         bool rowCopies = cg == ch && dx == 1;
         fixed (byte* src = xn)
         fixed (byte* dst = cols)
         {
-            byte* row = dst;
-            for (int b = 0; b < batch; b++)
+            byte* row = dst + (long)b0 * outH * outW * kDim;
+            for (int b = b0; b < b1; b++)
                 for (int oy = 0; oy < outH; oy++)
                     for (int ox = 0; ox < outW; ox++, row += kDim)
                     {
@@ -256,7 +282,7 @@ internal static class QuantizedGemm
                             byte* line = src + ((long)(b * h + iy) * w) * ch + c0;
                             if (rowCopies && ix0 >= 0 && ix0 + kw <= w)
                             {
-                                Buffer.MemoryCopy(line + (long)ix0 * ch, at, kw * cg, kw * cg);
+                                Copy(line + (long)ix0 * ch, at, kw * cg);
                                 at += kw * cg;
                                 continue;
                             }
@@ -270,6 +296,17 @@ internal static class QuantizedGemm
                         }
                     }
         }
+    }
+
+    // n bytes; short runs (a 3×3 kernel row of a 1-channel image is 3) as two overlapping loads and stores
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe void Copy(byte* src, byte* dst, int n)
+    {
+        if (n >= 16) Buffer.MemoryCopy(src, dst, n, n);
+        else if (n >= 8) { ulong a = *(ulong*)src, b = *(ulong*)(src + n - 8); *(ulong*)dst = a; *(ulong*)(dst + n - 8) = b; }
+        else if (n >= 4) { uint a = *(uint*)src, b = *(uint*)(src + n - 4); *(uint*)dst = a; *(uint*)(dst + n - 4) = b; }
+        else if (n >= 2) { ushort a = *(ushort*)src, b = *(ushort*)(src + n - 2); *(ushort*)dst = a; *(ushort*)(dst + n - 2) = b; }
+        else if (n == 1) *dst = *src;
     }
 
     private static int OutSize(int size, Spatial s, int axis)
