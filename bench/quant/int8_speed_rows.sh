@@ -2,8 +2,9 @@
 # int8 speed rows (issue 5): pare fp32, pare int8 (QDQ from `pare quantize --mode static`) and ONNX Runtime int8, interleaved,
 # 3 rounds x {2, 1} threads, CNN/MLP (batch 1 and 64) and PaddleOCR rec (opset-13 copy, see the commit message). Inputs in /tmp/qs.
 # interleaved: pare fp32, pare int8, ORT int8 (and ORT fp32) per round; medians computed after
+here=$(cd "$(dirname "$0")/../.." && pwd)
 cd /tmp/qs
-P=/work/wt/int8/src/Pare.Cli/bin/Release/net10.0/pare
+P=${PARE:-$here/src/Pare.Cli/bin/Release/net10.0/pare}
 export NODE_PATH=/work/ort/node_modules
 R=/work/shared/models/paddleocr/reference/rec/test_data_set_0
 for r in 1 2 3; do
