@@ -65,6 +65,7 @@ public class ConvKernelTests
     [InlineData(2, 3, 9, 7, 4, 3, 5, 1, 0, 3, 2, 1, 1, 1)] // asymmetric pads, first image aligned, the second not
     [InlineData(2, 2, 1, 1, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1)] // 1×1 image
     [InlineData(2, 8, 2, 96, 8, 5, 5, 1, 2, 2, 2, 2, 1, 8)] // depthwise on 2-row planes: kernel rows reading only padding skipped
+    [InlineData(1, 4, 3, 90, 4, 5, 5, 1, 2, 2, 2, 2, 1, 4)] // depthwise rows of 64 + 26: the two-vector rest, overlapping
     [InlineData(1, 4, 6, 20, 4, 5, 5, 1, 3, 2, 1, 2, 1, 4)] // depthwise four-row blocks, rows with different skipped kernel rows
     [InlineData(1, 3, 5, 33, 6, 3, 3, 1, 2, 1, 2, 1, 2, 3)] // depthwise, multiplier 2, dilation 2 reaching past the padding
     [InlineData(1, 48, 47, 45, 8, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // bands with patch 432: the GEMM by k blocks, shifted im2col per block

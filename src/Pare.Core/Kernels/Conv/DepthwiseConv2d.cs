@@ -402,9 +402,26 @@ public static unsafe class DepthwiseConv2d
                         }
                         a0.Store(o); a1.Store(o + L); a2.Store(o + 2 * L); a3.Store(o + 3 * L);
                     }
+                    if (!accumulate && ow - ox > L && ow - ox <= 2 * L)
+                    {
+                        // the rest of the row (17-32 outputs, e.g. 96 = 64 + 32) as two vectors, the second ending at the
+                        // row's end (overlapping, same values)
+                        int x1 = ow - L;
+                        var a0 = Vector512.Create(bias);
+                        var a1 = a0;
+                        for (int t = tLo; t < tHi; t++)
+                        {
+                            var wt = Vector512.Create(pwt[t]);
+                            float* src = rowBase + off[t];
+                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src + ox), wt, a0);
+                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x1), wt, a1);
+                        }
+                        a0.Store(yr + ox); a1.Store(yr + x1);
+                        ox = ow;
+                    }
                     if (!accumulate && ow - ox > Vector512<float>.Count && ow >= 2 * Vector512<float>.Count)
                     {
-                        // the rest of the row (17-63 outputs) as two to four vectors at once, the last one ending at the
+                        // the rest of the row (33-63 outputs) as four vectors at once, the last one ending at the
                         // row's end (overlapping, same values): independent FMA chains instead of one after another
                         int x1 = Math.Min(ox + L, ow - L), x2 = Math.Min(ox + 2 * L, ow - L), x3 = ow - L;
                         var a0 = Vector512.Create(bias);
