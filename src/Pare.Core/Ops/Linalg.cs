@@ -63,17 +63,21 @@ public static class Linalg
             if (a.RequiresGrad) da = GradMath.SumToShape(MatMulCore(d, b.Transpose(-1, -2)), a.Shape);
             if (b.RequiresGrad)
             {
-                var a2 = a.Rank > 2 ? a.Reshape(-1, k) : a;
-                var d2 = d.Rank > 2 ? d.Reshape(-1, n) : d;
-                if (b.Rank == 2 && IsTransposedView(b))
-                    // B is a transposed view (a Linear weight): dBᵀ = dCᵀ·A lands in the layout of B's storage, so the
-                    // gradient reaching the weight through the transpose is contiguous rather than a strided copy
-                    db = MatMulCore(d2.Transpose(0, 1), a2).Transpose(0, 1);
-                else if (b.Rank == 2)
+                if (b.Rank == 2)
+                {
                     // B shared by the whole batch: one GEMM over the stacked rows instead of a batch then a sum
-                    db = MatMulCore(a2.Transpose(0, 1), d2);
+                    var a2 = a.Rank > 2 ? a.Reshape(-1, k) : a;
+                    var d2 = d.Rank > 2 ? d.Reshape(-1, n) : d;
+                    db = IsTransposedView(b)
+                        // B is a transposed view (a Linear weight): dBᵀ = dCᵀ·A lands in the layout of B's storage, so
+                        // the gradient reaching the weight through the transpose is contiguous, not a strided copy
+                        ? MatMulCore(d2.Transpose(0, 1), a2).Transpose(0, 1)
+                        : MatMulCore(a2.Transpose(0, 1), d2);
+                }
                 else
+                {
                     db = GradMath.SumToShape(MatMulCore(a.Transpose(-1, -2), d), b.Shape);
+                }
             }
             return [da, db];
         });

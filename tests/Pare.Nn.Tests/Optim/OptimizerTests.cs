@@ -107,6 +107,48 @@ public class OptimizerTests
         Assert.Equal(Floats(clip.GetProperty("grad")), p.Grad.ToArray<float>());
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Vectorized_updates_equal_the_scalar_formulas_bit_for_bit(bool nesterov)
+    {
+        // 37 values: whole vectors and a scalar tail, three steps (the first initializes the momentum buffer)
+        const int n = 37;
+        var rng = new Pare.Core.Random.Rng(7);
+        float[] p0 = Tensor.Normal([n], 0, 1, rng).ToArray<float>();
+        float[][] grads = [.. Enumerable.Range(0, 3).Select(_ => Tensor.Normal([n], 0, 1, rng).ToArray<float>())];
+
+        var sgdP = Tensor.FromSpan<float>(p0, [n]);
+        var sgd = new Sgd([("w", sgdP)], 0.1f, momentum: 0.9f, nesterov: nesterov, weightDecay: 0.01f);
+        var adamP = Tensor.FromSpan<float>(p0, [n]);
+        var adam = Adam.AdamW([new ParameterGroup([("w", adamP)])], 0.01f, weightDecay: 0.1f);
+        float[] ps = (float[])p0.Clone(), buf = new float[n], pa = (float[])p0.Clone(), m = new float[n], v = new float[n];
+        for (int step = 1; step <= 3; step++)
+        {
+            var g = grads[step - 1];
+            sgdP.Grad = Tensor.FromSpan<float>(g, [n]);
+            sgd.Step();
+            adamP.Grad = Tensor.FromSpan<float>(g, [n]);
+            adam.Step();
+            for (int i = 0; i < n; i++)
+            {
+                float d = g[i] + 0.01f * ps[i];
+                buf[i] = step == 1 ? d : 0.9f * buf[i] + d;
+                ps[i] -= 0.1f * (nesterov ? d + 0.9f * buf[i] : buf[i]);
+            }
+            float bc1 = (float)(1 - Math.Pow(0.9f, step)), bc2Sqrt = (float)Math.Sqrt(1 - Math.Pow(0.999f, step));
+            for (int i = 0; i < n; i++)
+            {
+                float pi = pa[i] * (1 - 0.01f * 0.1f);
+                m[i] = m[i] * 0.9f + (1 - 0.9f) * g[i];
+                v[i] = v[i] * 0.999f + (1 - 0.999f) * g[i] * g[i];
+                pa[i] = pi - 0.01f / bc1 * (m[i] / (MathF.Sqrt(v[i]) / bc2Sqrt + 1e-8f));
+            }
+        }
+        Assert.Equal(ps, sgdP.ToArray<float>());
+        Assert.Equal(pa, adamP.ToArray<float>());
+    }
+
     [Fact]
     public void Bad_hyperparameters_are_rejected()
     {
