@@ -37,7 +37,7 @@ internal static class Pools
         var shape = new Shape(n, ch, outH, outW);
         var src = x.Contiguous();
         bool signed = x.DType == DType.Int8;
-        var y = signed ? Tensor.Wrap(new sbyte[shape.ElementCount], shape) : Tensor.Wrap(new byte[shape.ElementCount], shape);
+        var y = signed ? Tensor.Wrap(TensorMemory.Uninitialized<sbyte>(shape.ElementCount), shape) : Tensor.Wrap(TensorMemory.Uninitialized<byte>(shape.ElementCount), shape);
         // planes split over the threads when there are enough bytes to move
         int planes = n * ch, inPlane = h * w, outPlane = outH * outW;
         int tasks = (long)planes * inPlane >= 1 << 18 ? Math.Min(planes, 2 * Pare.Core.Threading.Parallelism.ThreadCount) : 1;

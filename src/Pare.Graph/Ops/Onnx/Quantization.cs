@@ -31,11 +31,11 @@ internal static class Quantization
             var src = x.Contiguous().AsSpan<float>();
             if (type == DType.UInt8)
             {
-                var u = new byte[src.Length];
+                var u = TensorMemory.Uninitialized<byte>(src.Length);
                 LinearQuantizer.Quantize(src, s, z, false, u);
                 return [Tensor.Wrap(u, x.Shape)];
             }
-            var sb = new sbyte[src.Length];
+            var sb = TensorMemory.Uninitialized<sbyte>(src.Length);
             LinearQuantizer.Quantize(src, s, z, true, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sb.AsSpan()));
             return [Tensor.Wrap(sb, x.Shape)];
         }

@@ -35,7 +35,7 @@ internal static class QuantizedGemm
         var shape = new Shape(dims);
         if (rq is null)
         {
-            var y = new int[m * n];
+            var y = TensorMemory.Uninitialized<int>(m * n);
             QGemm.Multiply(m, au8, k, za, packed, y, n);
             return Tensor.Wrap(y, shape);
         }
@@ -63,6 +63,7 @@ internal static class QuantizedGemm
         int xzu = xz[0] + (flip == 0 ? 0 : 128);
         var shape = new Shape(batch, mOut, outH, outW);
         if (rq is not null && cg == 1 && mg == 1) return Depthwise(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
+        if (rq is not null && groups == 1 && kDim <= QSmallConv.MaxTaps && s.Begin.All(v => v >= 0)) return SmallConv(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
         var packs = Pack(w, wz, groups, (ws, z) =>
         {
             var result = new QGemmPackedB[groups];
@@ -116,7 +117,7 @@ internal static class QuantizedGemm
             }
             if (rq is null)
             {
-                var y = new int[batch * mOut * plane];
+                var y = TensorMemory.Uninitialized<int>(batch * mOut * plane);
                 for (int b = 0; b < batch; b++) Transpose<int>(acc.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, y.AsSpan(b * mOut * plane));
                 return Tensor.Wrap(y, shape);
             }
@@ -161,16 +162,60 @@ internal static class QuantizedGemm
         return result;
     }
 
+    // few taps per output (C·kH·kW ≤ 32): QSmallConv directly on NCHW, images × blocks of output channels as tasks
+    private static Tensor SmallConv(Tensor x, int xzu, int flip, Tensor w, int[] wz, Spatial s, int outH, int outW, Requant rq, Shape shape)
+    {
+        int batch = x.Dim(0), ch = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), mOut = w.Dim(0), taps = ch * w.Dim(2) * w.Dim(3);
+        var wc = new short[mOut * taps];
+        if (w.DType == DType.Int8)
+        {
+            var ws = w.Contiguous().AsSpan<sbyte>();
+            for (int i = 0; i < wc.Length; i++) wc[i] = (short)(ws[i] - wz[wz.Length == 1 ? 0 : i / taps]);
+        }
+        else
+        {
+            var ws = w.Contiguous().AsSpan<byte>();
+            for (int i = 0; i < wc.Length; i++) wc[i] = (short)(ws[i] - wz[wz.Length == 1 ? 0 : i / taps]);
+        }
+        var g = new QConvGeometry(ch, h, wd, w.Dim(2), w.Dim(3), s.Strides[0], s.Strides[1], s.Dilations[0], s.Dilations[1], s.Begin[0], s.Begin[1], outH, outW);
+        var xu = flip == 0 ? x.Contiguous() : Tensor.Wrap(AsUInt8(x, [0]), x.Shape);
+        var result = NewBytes(rq.Signed, batch * mOut * outH * outW, shape, out _);
+        int inImage = ch * h * wd, outImage = mOut * outH * outW;
+        // one task per image when there are enough images; else each image's channels in blocks (each block builds
+        // the image's pair images again: cheap next to its channels)
+        int threads = Pare.Core.Threading.Parallelism.ThreadCount;
+        bool serial = threads == 1 || (long)batch * outImage * taps < 1 << 17;
+        int blocks = serial || batch >= threads ? 1 : Math.Min(mOut, (threads + batch - 1) / batch);
+        int tasks = serial ? 1 : batch >= 2 * threads ? Math.Min(batch, 2 * threads) : batch * blocks;
+        void Task(int t)
+        {
+            var xs = xu.AsSpan<byte>();
+            var ys = Bytes(result);
+            if (blocks == 1)
+            {
+                for (int b = t * batch / tasks; b < (t + 1) * batch / tasks; b++)
+                    QSmallConv.Run(xs.Slice(b * inImage, inImage), g, xzu, wc, 0, mOut, rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, ys.Slice(b * outImage, outImage));
+                return;
+            }
+            int image = t / blocks, block = t % blocks;
+            QSmallConv.Run(xs.Slice(image * inImage, inImage), g, xzu, wc, block * mOut / blocks, (block + 1) * mOut / blocks,
+                rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, ys.Slice(image * outImage, outImage));
+        }
+        if (tasks == 1) Task(0);
+        else Pare.Core.Threading.Parallelism.For(tasks, Task);
+        return result;
+    }
+
     // a new int8 or uint8 tensor and its bytes
     private static Tensor NewBytes(bool signed, int count, Shape shape, out Span<byte> bytes)
     {
         if (!signed)
         {
-            var u = new byte[count];
+            var u = TensorMemory.Uninitialized<byte>(count);
             bytes = u;
             return Tensor.Wrap(u, shape);
         }
-        var s = new sbyte[count];
+        var s = TensorMemory.Uninitialized<sbyte>(count);
         bytes = MemoryMarshal.AsBytes(s.AsSpan());
         return Tensor.Wrap(s, shape);
     }
@@ -185,11 +230,11 @@ internal static class QuantizedGemm
         {
             if (Signed)
             {
-                var y = new sbyte[count];
+                var y = TensorMemory.Uninitialized<sbyte>(count);
                 gemm(MemoryMarshal.AsBytes(y.AsSpan()));
                 return Tensor.Wrap(y, shape);
             }
-            var u = new byte[count];
+            var u = TensorMemory.Uninitialized<byte>(count);
             gemm(u);
             return Tensor.Wrap(u, shape);
         }
