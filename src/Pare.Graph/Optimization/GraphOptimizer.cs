@@ -20,7 +20,7 @@ public sealed record OptimizationReport(int FoldedConstants, int FoldedBatchNorm
 
 /// <summary>The inference executor's rewrites, in order: constant folding, then batch-norm folding, then constant
 /// folding again (so exporter-emitted weight arithmetic disappears), then removal of unused initializers, then
-/// quantized chains tabulated (<see cref="QdqChainFusion"/>), then conv epilogue fusion (constant scalar scale/shift, residual Add and activation into FusedConv nodes), then ConvTranspose fusion (bias Add, batch norm and activation, <see cref="ConvTransposeFusion"/>).</summary>
+/// quantized chains tabulated (<see cref="QdqChainFusion"/>), then 2×2 max pools fused into the QLinearConv before them (<see cref="QLinearConvPoolFusion"/>), then conv epilogue fusion (constant scalar scale/shift, residual Add and activation into FusedConv nodes), then ConvTranspose fusion (bias Add, batch norm and activation, <see cref="ConvTransposeFusion"/>).</summary>
 internal static class GraphOptimizer
 {
     public static OptimizationReport Run(Model model)
@@ -32,6 +32,7 @@ internal static class GraphOptimizer
         constants += ConstantFolding.Run(model);
         BatchNormFolding.DropUnused(model.Graph);
         var chains = QdqChainFusion.Run(model);
+        QLinearConvPoolFusion.Run(model.Graph);
         var (affines, activations) = ConvActivationFusion.Run(model);
         var (transposeFolds, transposeActivations) = ConvTransposeFusion.Run(model);
         return new OptimizationReport(constants, batchNorms)

@@ -38,6 +38,44 @@ public class QSmallConvTests
         Assert.Equal(expected, y.Select(v => signedOutput ? (int)(sbyte)v : v).ToArray());
     }
 
+    // 2×2 max pool of the sums before requantizing = pooling the requantized bytes (odd sizes drop the last row/column)
+    [Theory]
+    [InlineData(1, 3, 3, 1, 28, 28, false)]
+    [InlineData(1, 3, 3, 1, 9, 7, true)]
+    [InlineData(3, 3, 3, 0, 17, 35, false)]
+    [InlineData(1, 5, 5, 2, 12, 3, true)]
+    [InlineData(1, 1, 1, 0, 2, 2, false)]
+    public void Pooled_matches_the_reference_then_a_max_pool(int ch, int kh, int kw, int pad, int h, int w, bool signedOutput)
+    {
+        var rng = new Rng((ulong)(ch * 31 + kh * 7 + h * 101 + w * 1009 + pad));
+        int m = 5, outH = h + 2 * pad - kh + 1, outW = w + 2 * pad - kw + 1;
+        var g = new QConvGeometry(ch, h, w, kh, kw, 1, 1, 1, 1, pad, pad, outH, outW);
+        var x = Enumerable.Range(0, ch * h * w).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var wts = Enumerable.Range(0, m * g.Taps).Select(_ => (short)(rng.NextInt(255) - 127)).ToArray();
+        var bias = Enumerable.Range(0, m).Select(_ => rng.NextInt(4001) - 2000).ToArray();
+        // one zero multiplier (every value the zero point), the others small enough that values spread and saturate
+        var mult = Enumerable.Range(0, m).Select(c => c == 1 ? 0f : 1e-4f + rng.NextFloat() * 1e-3f).ToArray();
+        int yz = signedOutput ? 3 : 120;
+        var full = QSmallConv.Reference(x, g, 90, wts, m, bias, mult, yz, signedOutput);
+        int ph = outH / 2, pw = outW / 2;
+        var expected = new int[m * ph * pw];
+        for (int c = 0; c < m; c++)
+            for (int oy = 0; oy < ph; oy++)
+                for (int ox = 0; ox < pw; ox++)
+                {
+                    int at(int dy, int dx) => full[(c * outH + 2 * oy + dy) * outW + 2 * ox + dx];
+                    expected[(c * ph + oy) * pw + ox] = Math.Max(Math.Max(at(0, 0), at(0, 1)), Math.Max(at(1, 0), at(1, 1)));
+                }
+        var y = new byte[m * ph * pw];
+        QSmallConv.Run(x, g, 90, wts, 0, m, bias, mult, yz, signedOutput, y, maxPool2x2: true);
+        Assert.Equal(expected, y.Select(v => signedOutput ? (int)(sbyte)v : v).ToArray());
+    }
+
+    [Fact]
+    public void Pooling_rejects_a_negative_multiplier() =>
+        Assert.Throws<ArgumentException>(() => QSmallConv.Run(new byte[16], new QConvGeometry(1, 4, 4, 1, 1, 1, 1, 1, 1, 0, 0, 4, 4), 0,
+            new short[1], 0, 1, [], [-1f], 0, false, new byte[4], maxPool2x2: true));
+
     [Fact]
     public void One_multiplier_no_bias_and_a_non_finite_multiplier()
     {

@@ -22,6 +22,7 @@ public static class QSmallConv
 
     [ThreadStatic] private static short[]? _padded;
     [ThreadStatic] private static int[]? _pairs;
+    [ThreadStatic] private static int[]? _sums;
 
     /// <summary>Output channels [m0, m1) of one image.</summary>
     /// <param name="x">(C, H, W) uint8</param>
@@ -34,19 +35,23 @@ public static class QSmallConv
     /// <param name="multipliers">1 or M values scale_x·scale_w[m] / scale_y</param>
     /// <param name="yZero">output zero point</param>
     /// <param name="signedOutput">int8 output (else uint8)</param>
-    /// <param name="y">(M, outH, outW) output bytes; only channels [m0, m1) are written</param>
+    /// <param name="y">(M, outH, outW) output bytes, or (M, outH/2, outW/2) with <paramref name="maxPool2x2"/>; only
+    /// channels [m0, m1) are written</param>
+    /// <param name="maxPool2x2">follow with a 2×2 stride-2 max pool (floor mode), pooling the int32 sums before the
+    /// requantization (<see cref="QMaxPoolRequant"/>; multipliers must be finite and ≥ 0)</param>
     public static unsafe void Run(ReadOnlySpan<byte> x, QConvGeometry g, int xZero, ReadOnlySpan<short> weights, int m0, int m1,
-        ReadOnlySpan<int> bias, ReadOnlySpan<float> multipliers, int yZero, bool signedOutput, Span<byte> y)
+        ReadOnlySpan<int> bias, ReadOnlySpan<float> multipliers, int yZero, bool signedOutput, Span<byte> y, bool maxPool2x2 = false)
     {
-        int taps = g.Taps, plane = g.OutH * g.OutW;
+        int taps = g.Taps, plane = g.OutH * g.OutW, outPlane = maxPool2x2 ? g.OutH / 2 * (g.OutW / 2) : plane;
         if (taps < 1 || taps > MaxTaps) throw new ArgumentException($"small conv: {taps} taps (1 to {MaxTaps})");
         if (g.PadTop < 0 || g.PadLeft < 0 || g.StrideH < 1 || g.StrideW < 1 || g.DilationH < 1 || g.DilationW < 1)
             throw new ArgumentException("small conv: negative padding or non-positive stride/dilation");
         if (m0 < 0 || m1 < m0 || (long)m1 * taps > weights.Length) throw new ArgumentException($"small conv: channels [{m0}, {m1}) of {weights.Length / taps}");
-        if (x.Length < g.InChannels * g.H * g.W || y.Length < (long)m1 * plane) throw new ArgumentException("small conv: buffers too small");
+        if (x.Length < g.InChannels * g.H * g.W || y.Length < (long)m1 * outPlane) throw new ArgumentException("small conv: buffers too small");
         if (bias.Length != 0 && bias.Length < m1) throw new ArgumentException($"small conv: {bias.Length} bias values for {m1} channels");
         if (multipliers.Length != 1 && multipliers.Length < m1) throw new ArgumentException($"small conv: {multipliers.Length} multipliers for {m1} channels");
-        if (m0 == m1 || plane == 0) return;
+        if (maxPool2x2 && !QMaxPoolRequant.Commutes(multipliers)) throw new ArgumentException("small conv: pooling needs finite multipliers ≥ 0");
+        if (m0 == m1 || outPlane == 0) return;
 
         // the zero-padded centred copy: every tap read of an output row is inside it (plus 8 columns of slack for
         // the eight-wide reads of the pair building)
@@ -58,6 +63,8 @@ public static class QSmallConv
         int pairs = (taps + 1) / 2, pairStride = (plane + 15) / 16 * 16 + 16;
         var pairImages = _pairs is { } pr && pr.Length >= pairs * pairStride ? pr : _pairs = new int[Math.Max(pairs * pairStride, 4096)];
         Span<int> wpairs = stackalloc int[pairs];
+        var sums = maxPool2x2 ? (_sums is { } sm && sm.Length >= pairStride + outPlane + 16 ? sm : _sums = new int[Math.Max(pairStride + outPlane + 16, 4096)]) : [];
+        fixed (int* ps = sums)
         fixed (byte* px = x)
         fixed (short* pp = padded)
         fixed (int* pi = pairImages)
@@ -74,6 +81,13 @@ public static class QSmallConv
                     wpairs[p] = (ushort)wm[2 * p] | (2 * p + 1 < taps ? wm[2 * p + 1] << 16 : 0);
                 int b = bias.IsEmpty ? 0 : bias[m];
                 float mult = multipliers[multipliers.Length == 1 ? 0 : m];
+                if (maxPool2x2)
+                {
+                    // the channel's int32 sums, pooled, then requantized (a quarter of the values)
+                    Sums(pi, pairStride, pairs, wpairs, plane, b, ps);
+                    QMaxPoolRequant.Plane(ps, g.OutH, g.OutW, mult, yZero, signedOutput, ps + pairStride, py + (long)m * outPlane);
+                    continue;
+                }
                 byte* ym = py + (long)m * plane;
                 int i = 0;
                 if (float.IsFinite(mult))
@@ -190,6 +204,46 @@ public static class QSmallConv
     {
         int c = t / kk, ky = t % kk / g.KernelW, kx = t % g.KernelW;
         return ((long)c * hp + (long)ky * g.DilationH) * wp + (long)kx * g.DilationW;
+    }
+
+    // sums[i] = bias + Σ_p pairs_p[i]·(w_2p, w_2p+1) for the whole plane (vector steps may run into the padding)
+    private static unsafe void Sums(int* pairImages, int pairStride, int pairs, ReadOnlySpan<int> wpairs, int plane, int bias, int* sums)
+    {
+        int i = 0;
+        if (Avx512BW.IsSupported)
+        {
+            for (; i < plane; i += 16)
+            {
+                var acc = Vector512.Create(bias);
+                int* src = pairImages + i;
+                for (int p = 0; p < pairs; p++, src += pairStride)
+                    acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(Vector512.Load(src).AsInt16(), Vector512.Create(wpairs[p]).AsInt16()));
+                acc.Store(sums + i);
+            }
+            return;
+        }
+        if (Avx2.IsSupported)
+        {
+            for (; i < plane; i += 8)
+            {
+                var acc = Vector256.Create(bias);
+                int* src = pairImages + i;
+                for (int p = 0; p < pairs; p++, src += pairStride)
+                    acc = Avx2.Add(acc, Avx2.MultiplyAddAdjacent(Avx.LoadVector256(src).AsInt16(), Vector256.Create(wpairs[p]).AsInt16()));
+                acc.Store(sums + i);
+            }
+            return;
+        }
+        for (; i < plane; i++)
+        {
+            int acc = bias;
+            for (int p = 0; p < pairs; p++)
+            {
+                int v = pairImages[p * pairStride + i], wv = wpairs[p];
+                acc = unchecked(acc + (short)v * (short)wv + (v >> 16) * (wv >> 16));
+            }
+            sums[i] = acc;
+        }
     }
 
     // sixteen pixels per step: bias + Σ_p vpmaddwd(pairs_p, (w_2p, w_2p+1)), requantized in double like

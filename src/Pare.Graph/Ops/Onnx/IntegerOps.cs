@@ -62,6 +62,16 @@ internal static class IntegerOps
         return [Requantize(c, acc, shape, i => xScale * wScale[wScale.Length == 1 ? 0 : i / plane % m], c.Input(6), c.OptionalInput(7), x.DType)];
     }
 
+    /// <summary>MaxPool(2×2, stride 2) of QLinearConv pooled on the int32 sums (<see cref="QLinearConvPool"/>), or null
+    /// when the fast path does not cover the case.</summary>
+    internal static Tensor? PooledQLinearConv(OpContext c)
+    {
+        var (x, w) = (c.Input(0), c.Input(3));
+        return Requantization(c, c.Input(1), c.Input(4), c.Input(6), c.OptionalInput(7), x.DType, c.OptionalInput(8)) is { } rq
+            ? FastConv(c, x, c.OptionalInput(2), w, c.OptionalInput(5), rq, maxPool2x2: true)
+            : null;
+    }
+
     /// <summary>The fused requantization of the integer GEMM when scales and zero points allow it (per-tensor input
     /// scale and output parameters, per-tensor or per-column weight scale, int32 bias): multiplier_j =
     /// float32(scale_in · scale_w[j]) / scale_y, as the plain path computes it. Null otherwise.</summary>
@@ -78,11 +88,11 @@ internal static class IntegerOps
         return new QuantizedGemm.Requant(mult, bias is null ? [] : c.IntsOf(bias, "B"), yZeroPoint is null ? 0 : c.IntsOf(yZeroPoint, "y_zero_point")[0], type == DType.Int8);
     }
 
-    private static Tensor? FastConv(OpContext c, Tensor x, Tensor? xZero, Tensor w, Tensor? wZero, QuantizedGemm.Requant? rq)
+    private static Tensor? FastConv(OpContext c, Tensor x, Tensor? xZero, Tensor w, Tensor? wZero, QuantizedGemm.Requant? rq, bool maxPool2x2 = false)
     {
         if (x.Rank != 4 || w.Rank != 4) return null;
         var s = Spatial.Read(c, x.Shape.Dims[2..].ToArray(), w.Shape.Dims[2..].ToArray());
-        return QuantizedGemm.Conv(c, x, xZero, w, wZero, s, c.Attributes.Int32("group", 1), rq);
+        return QuantizedGemm.Conv(c, x, xZero, w, wZero, s, c.Attributes.Int32("group", 1), rq, maxPool2x2);
     }
 
     /// <summary>y = saturate(round(acc · float32(inScale(i) / y_scale)) + y_zero_point), typed like y_zero_point

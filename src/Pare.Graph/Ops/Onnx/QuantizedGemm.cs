@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using Pare.Core;
 using Pare.Core.Kernels.Indexing;
+using Pare.Core.Kernels.Pool;
 using Pare.Core.Kernels.QGemm;
 
 namespace Pare.Graph.Ops.Onnx;
@@ -47,8 +48,11 @@ internal static class QuantizedGemm
     /// row of the im2col matrix (one per output pixel of the whole batch; K = (ky, kx, c) values of the group) is
     /// a few contiguous copies of C bytes (none at all for a 1×1 stride-1 conv: the NHWC input is the matrix), the
     /// GEMM (rows = batch·pixels, columns = output channels, weights packed once in (ky, kx, c) order) writes NHWC
-    /// rows through the vectorized epilogue, and one transpose gives NCHW back.</summary>
-    public static Tensor? Conv(OpContext c, Tensor x, Tensor? xZero, Tensor w, Tensor? wZero, Spatial s, int groups, Requant? rq)
+    /// rows through the vectorized epilogue, and one transpose gives NCHW back. With <paramref name="maxPool2x2"/> the
+    /// result is MaxPool(2×2, stride 2, floor) of the requantized conv: the few-tap conv pools its int32 sums before
+    /// requantizing (<see cref="QMaxPoolRequant"/>, the same bytes), the GEMM path pools its NHWC bytes before the
+    /// transpose (a quarter of the bytes to transpose, no full-size tensor).</summary>
+    public static Tensor? Conv(OpContext c, Tensor x, Tensor? xZero, Tensor w, Tensor? wZero, Spatial s, int groups, Requant? rq, bool maxPool2x2 = false)
     {
         if (x.Rank != 4 || w.Rank != 4 || !Is8Bit(x) || !Is8Bit(w)) return null;
         int batch = x.Dim(0), ch = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), mOut = w.Dim(0), kh = w.Dim(2), kw = w.Dim(3);
@@ -62,8 +66,10 @@ internal static class QuantizedGemm
         int flip = x.DType == DType.Int8 ? 0x80 : 0;
         int xzu = xz[0] + (flip == 0 ? 0 : 128);
         var shape = new Shape(batch, mOut, outH, outW);
-        if (rq is not null && cg == 1 && mg == 1) return Depthwise(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
-        if (rq is not null && groups == 1 && kDim <= QSmallConv.MaxTaps && s.Begin.All(v => v >= 0)) return SmallConv(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
+        if (maxPool2x2 && (rq is null || groups != 1 || outH < 2 || outW < 2)) return null;
+        if (rq is not null && cg == 1 && mg == 1 && !maxPool2x2) return Depthwise(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
+        if (rq is not null && groups == 1 && kDim <= QSmallConv.MaxTaps && s.Begin.All(v => v >= 0) && (!maxPool2x2 || QMaxPoolRequant.Commutes(rq.Multipliers)))
+            return SmallConv(x, xzu, flip, w, wz, s, outH, outW, rq, maxPool2x2 ? new Shape(batch, mOut, outH / 2, outW / 2) : shape, maxPool2x2);
         var packs = Pack(w, wz, groups, (ws, z) =>
         {
             var result = new QGemmPackedB[groups];
@@ -121,6 +127,24 @@ internal static class QuantizedGemm
                 for (int b = 0; b < batch; b++) Transpose<int>(acc.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, y.AsSpan(b * mOut * plane));
                 return Tensor.Wrap(y, shape);
             }
+            if (maxPool2x2)
+            {
+                // the 2×2 pool on the NHWC bytes (C bytes per vector step), then the transpose of a quarter of them
+                int pooled = outH / 2 * (outW / 2);
+                var pooledResult = NewBytes(rq.Signed, batch * mOut * pooled, new Shape(batch, mOut, outH / 2, outW / 2), out _);
+                bool signed = rq.Signed;
+                ForImages(batch, tasks, (b0, b1) =>
+                {
+                    var yb = Bytes(pooledResult);
+                    Span<byte> nhwc = pooled * mOut <= 16384 ? stackalloc byte[pooled * mOut] : new byte[pooled * mOut];
+                    for (int b = b0; b < b1; b++)
+                    {
+                        MaxPoolBytesNhwc.Pool2x2(yn.AsSpan(b * plane * mOut, plane * mOut), outH, outW, mOut, signed, nhwc);
+                        ByteTranspose.Run(nhwc, pooled, mOut, yb.Slice(b * mOut * pooled));
+                    }
+                });
+                return pooledResult;
+            }
             var result = NewBytes(rq.Signed, batch * mOut * plane, shape, out _);
             ForImages(batch, tasks, (b0, b1) =>
             {
@@ -163,7 +187,7 @@ internal static class QuantizedGemm
     }
 
     // few taps per output (C·kH·kW ≤ 32): QSmallConv directly on NCHW, images × blocks of output channels as tasks
-    private static Tensor SmallConv(Tensor x, int xzu, int flip, Tensor w, int[] wz, Spatial s, int outH, int outW, Requant rq, Shape shape)
+    private static Tensor SmallConv(Tensor x, int xzu, int flip, Tensor w, int[] wz, Spatial s, int outH, int outW, Requant rq, Shape shape, bool maxPool2x2)
     {
         int batch = x.Dim(0), ch = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), mOut = w.Dim(0), taps = ch * w.Dim(2) * w.Dim(3);
         var wc = new short[mOut * taps];
@@ -179,12 +203,12 @@ internal static class QuantizedGemm
         }
         var g = new QConvGeometry(ch, h, wd, w.Dim(2), w.Dim(3), s.Strides[0], s.Strides[1], s.Dilations[0], s.Dilations[1], s.Begin[0], s.Begin[1], outH, outW);
         var xu = flip == 0 ? x.Contiguous() : Tensor.Wrap(AsUInt8(x, [0]), x.Shape);
-        var result = NewBytes(rq.Signed, batch * mOut * outH * outW, shape, out _);
-        int inImage = ch * h * wd, outImage = mOut * outH * outW;
+        var result = NewBytes(rq.Signed, shape.ElementCount, shape, out _);
+        int inImage = ch * h * wd, outImage = shape.ElementCount / batch;
         // one task per image when there are enough images; else each image's channels in blocks (each block builds
         // the image's pair images again: cheap next to its channels)
         int threads = Pare.Core.Threading.Parallelism.ThreadCount;
-        bool serial = threads == 1 || (long)batch * outImage * taps < 1 << 17;
+        bool serial = threads == 1 || (long)batch * mOut * outH * outW * taps < 1 << 17;
         int blocks = serial || batch >= threads ? 1 : Math.Min(mOut, (threads + batch - 1) / batch);
         int tasks = serial ? 1 : batch >= 2 * threads ? Math.Min(batch, 2 * threads) : batch * blocks;
         void Task(int t)
@@ -194,12 +218,12 @@ internal static class QuantizedGemm
             if (blocks == 1)
             {
                 for (int b = t * batch / tasks; b < (t + 1) * batch / tasks; b++)
-                    QSmallConv.Run(xs.Slice(b * inImage, inImage), g, xzu, wc, 0, mOut, rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, ys.Slice(b * outImage, outImage));
+                    QSmallConv.Run(xs.Slice(b * inImage, inImage), g, xzu, wc, 0, mOut, rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, ys.Slice(b * outImage, outImage), maxPool2x2);
                 return;
             }
             int image = t / blocks, block = t % blocks;
             QSmallConv.Run(xs.Slice(image * inImage, inImage), g, xzu, wc, block * mOut / blocks, (block + 1) * mOut / blocks,
-                rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, ys.Slice(image * outImage, outImage));
+                rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, ys.Slice(image * outImage, outImage), maxPool2x2);
         }
         if (tasks == 1) Task(0);
         else Pare.Core.Threading.Parallelism.For(tasks, Task);
