@@ -101,13 +101,22 @@ public static class LinearQuantizer
         }
         if (inner == 1)
         {
-            // the last axis: rows of `channels` values, value j looked up in table j
-            int rows = x.Length / channels, at = 0;
-            for (int r = 0; r < rows; r++)
+            // the last axis: rows of `channels` values, value j looked up in table j; in blocks of 64 columns over
+            // all rows, so that the block's 16 KB of tables stay in L1 (a (512, 256) table set is 128 KB)
+            const int Block = 64;
+            int rows = x.Length / channels, at;
+            for (int c0 = 0; c0 < channels; c0 += Block)
             {
-                int j = LastAxisRow(x.Slice(at, channels), table, y.Slice(at, channels));
-                for (at += j; j < channels; j++, at++) y[at] = table[(j << 8) | x[at]];
+                int width = Math.Min(Block, channels - c0);
+                var tables = table.Slice(c0 << 8, width << 8);
+                for (int r = 0; r < rows; r++)
+                {
+                    at = r * channels + c0;
+                    int j = LastAxisRow(x.Slice(at, width), tables, y.Slice(at, width));
+                    for (; j < width; j++) y[at + j] = tables[(j << 8) | x[at + j]];
+                }
             }
+            at = rows * channels;
             for (int j = 0; at < x.Length; j++, at++) y[at] = table[(j << 8) | x[at]];
             return;
         }
