@@ -65,4 +65,22 @@ public class LinearQuantizerTests
         LinearQuantizer.Lookup(x, table, channels, inner, y);
         for (int i = 0; i < count; i++) Assert.Equal(table[i / inner % channels * 256 + x[i]], y[i]);
     }
+
+    // many rows along the last axis (the transposed VBMI path from 64 rows, the L1-blocked gathers below), rows not a
+    // multiple of the 64-byte step, channels not a multiple of the 64-column block, a partial last row
+    [Theory]
+    [InlineData(130, 70, 0)]
+    [InlineData(512, 64, 0)]
+    [InlineData(67, 129, 5)]
+    [InlineData(200, 40, 3)]
+    public void Lookup_along_the_last_axis_over_many_rows(int channels, int rows, int extra)
+    {
+        var rng = new Rng((ulong)(channels * 1000 + rows + extra));
+        var table = Enumerable.Range(0, channels * 256).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        int count = channels * rows + extra;
+        var x = Enumerable.Range(0, count).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var y = new byte[count];
+        LinearQuantizer.Lookup(x, table, channels, 1, y);
+        for (int i = 0; i < count; i++) Assert.Equal(table[i % channels * 256 + x[i]], y[i]);
+    }
 }

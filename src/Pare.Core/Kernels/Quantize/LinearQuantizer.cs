@@ -1,3 +1,4 @@
+using Pare.Core.Kernels.Indexing;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
 
@@ -101,6 +102,12 @@ public static class LinearQuantizer
         }
         if (inner == 1)
         {
+            if (Avx512Vbmi.IsSupported && x.Length / channels >= 64)
+            {
+                ColumnMajor(x, table, channels, x.Length / channels, y);
+                for (int j = 0, k = x.Length / channels * channels; k < x.Length; j++, k++) y[k] = table[(j << 8) | x[k]];
+                return;
+            }
             // the last axis: rows of `channels` values, value j looked up in table j; in blocks of 64 columns over
             // all rows, so that the block's 16 KB of tables stay in L1 (a (512, 256) table set is 128 KB)
             const int Block = 64;
@@ -124,6 +131,26 @@ public static class LinearQuantizer
         {
             int end = Math.Min(x.Length, start + inner);
             Run(x[start..end], table.Slice(c * 256, 256), y[start..end]);
+        }
+    }
+
+    // rows × channels along the last axis with AVX-512 VBMI: transposed so that each channel's values are contiguous,
+    // looked up 64 per step in the channel's one table (Run: vpermi2b, no gathers), transposed back
+    private static void ColumnMajor(ReadOnlySpan<byte> x, ReadOnlySpan<byte> table, int channels, int rows, Span<byte> y)
+    {
+        int n = rows * channels;
+        var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(2 * n);
+        try
+        {
+            var xt = buffer.AsSpan(0, n);
+            var yt = buffer.AsSpan(n, n);
+            ByteTranspose.Run(x[..n], rows, channels, xt);
+            for (int j = 0; j < channels; j++) Run(xt.Slice(j * rows, rows), table.Slice(j << 8, 256), yt.Slice(j * rows, rows));
+            ByteTranspose.Run(yt, channels, rows, y);
+        }
+        finally
+        {
+            System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
         }
     }
 
