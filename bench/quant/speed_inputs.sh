@@ -24,7 +24,7 @@ for b in (1, 64):
     d = f'{out}/in_b{b}/test_data_set_0'
     os.makedirs(d, exist_ok=True)
     with open(f'{d}/input_0.pb', 'wb') as f:
-        f.write(numpy_helper.from_array(np.ascontiguousarray(x[:b])).SerializeToString())
+        f.write(numpy_helper.from_array(np.ascontiguousarray(x[:b]), 'image').SerializeToString())
 PY
 for m in cnn mlp; do
   $P train --model $m --data fashion-mnist --epochs 1 --seed 0 --out "$OUT/${m}_run" | tail -1
