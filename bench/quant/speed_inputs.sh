@@ -8,6 +8,8 @@
 #   data/in_b1, data/in_b64  the first 1 / 64 Fashion-MNIST test images, ONNX test-vector layout
 # usage: sh bench/quant/speed_inputs.sh [DIR]   (needs /usr/bin/python3 with numpy + onnx, ../shared, Fashion-MNIST from
 # Debian's dataset-fashion-mnist; takes ~1-2 min on 2 cores)
+# The model files are deterministic: a run on 2026-11-30 rebuilt the measured /tmp/qs models byte for byte (the
+# measured b1/b64 batches held other values of the same shape; latency does not depend on them).
 set -e
 here=$(cd "$(dirname "$0")/../.." && pwd)
 OUT=${1:-/tmp/qs}
