@@ -63,12 +63,7 @@ internal static class QuantizeCommand
                 var budget = ParseSize(budgetText);
                 if (batches is null) throw new ArgumentException("--max-size needs --calib DIR or --data-free: layer sensitivities are measured on inputs");
                 var allocation = BudgetAllocation.Allocate(fp32, options with { Granularity = Granularity.Group }, budget, batches);
-                var excluded = options.LayerBits ?? new Dictionary<string, int>();
-                options = options with
-                {
-                    Granularity = Granularity.Group,
-                    LayerBits = allocation.LayerBits.ToDictionary(kv => kv.Key, kv => excluded.ContainsKey(kv.Key) ? 32 : kv.Value, StringComparer.Ordinal),
-                };
+                options = options with { Granularity = Granularity.Group, LayerBits = allocation.LayerBits };
             }
             var measure = new AccuracyTarget(parsed.GetValue(targetMaxDiff), parsed.GetValue(targetAgreement), ParseFeedback(parsed.GetValue(feedback)));
             var target = measure.MaxAbsDiff is null && measure.MinArgmaxAgreement is null ? null : measure;

@@ -46,7 +46,9 @@ public class QuantizationPassTests
         Assert.Equal(4, record.Layers.Count);
         Assert.True(record.CalibratedActivations > 0);
         Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
-        Assert.All(QuantizationPass.Targets(fp32.Graph), t => Assert.Equal(DType.Int8, q.Graph.Initializers[t.Inputs[1] + "_quantized"].DType));
+        var weights = q.Graph.Initializers.Where(kv => kv.Key.EndsWith("_quantized", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, weights.Count);
+        Assert.All(weights, kv => Assert.Equal(DType.Int8, kv.Value.DType));
         var x = Batches(1, seed: 9)[0][0];
         var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
         Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
@@ -162,5 +164,74 @@ public class BudgetAllocationTests
         Assert.NotEmpty(e.Nearest);
         Assert.All(e.Nearest, a => Assert.True(a.Bytes > 1000));
         Assert.Contains("nearest feasible", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>x·W0, then an If whose branches multiply by their own Constant weights (as Silero VAD stores its
+    /// layers): two thirds of the weights live inside the branches.</summary>
+    private static (Model, List<Tensor[]>) BranchedModel()
+    {
+        var rng = new Rng(5);
+        ModelGraph Branch(string name)
+        {
+            var b = new ModelGraph { Name = name };
+            var w = new Node($"{name}_w", "Constant", [], [$"{name}_w"]);
+            w.Attributes.Set("value", AttributeValue.Of(Tensor.Normal([64, 64], 0, 0.1f, rng)));
+            b.Nodes.Add(w);
+            b.Nodes.Add(new Node($"{name}_mm", "MatMul", ["h", $"{name}_w"], [$"{name}_y"]));
+            b.Outputs.Add(new ValueInfo($"{name}_y", ElementType.Float, null));
+            return b;
+        }
+        var g = new ModelGraph { Name = "branched" };
+        g.Inputs.Add(new ValueInfo("cond", ElementType.Bool, []));
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(64)]));
+        g.Initializers["w0"] = Tensor.Normal([64, 64], 0, 0.1f, rng);
+        g.Nodes.Add(new Node("mm0", "MatMul", ["x", "w0"], ["h"]));
+        var node = new Node("if", "If", ["cond"], ["y"]);
+        node.Attributes.Set("then_branch", AttributeValue.Of(Branch("then")));
+        node.Attributes.Set("else_branch", AttributeValue.Of(Branch("else")));
+        g.Nodes.Add(node);
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+        return (new Model(g), [[Tensor.Wrap([true], default), Tensor.Normal([8, 64], 0, 1, new Rng(6))]]);
+    }
+
+    [Fact]
+    public void LayersInsideIfBranchesCountTowardTheBudget()
+    {
+        // W0 alone at 4 bits leaves the file at ~70 % of fp32: 40 % is reachable only by quantizing the branches too
+        var (model, batches) = BranchedModel();
+        var fp32 = OnnxModel.ToBytes(model).Length;
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group);
+        var allocation = BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches);
+        Assert.Equal(8, allocation.LayerBits["then_mm"]);
+        Assert.Equal(8, allocation.LayerBits["else_mm"]);
+        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = allocation.LayerBits });
+        var bytes = OnnxModel.ToBytes(q);
+        Assert.Equal(allocation.Bytes, bytes.Length);
+        Assert.True(allocation.Bytes <= 0.4 * fp32);
+        var expected = new InferenceSession(model).Run(batches[0])[0].ToArray<float>();
+        var actual = new InferenceSession(OnnxModel.Parse(bytes, "q.onnx")).Run(batches[0])[0].ToArray<float>();
+        Assert.True(RelativeDiff(expected, actual) < 0.05);
+    }
+
+    [Fact]
+    public void ExcludedLayersStayFloatAndTheBudgetAccountsForThem()
+    {
+        // regression: --exclude was applied after the allocation, so the written file could exceed --max-size
+        var (model, batches) = BranchedModel();
+        var fp32 = OnnxModel.ToBytes(model).Length;
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group,
+            LayerBits: new Dictionary<string, int> { ["then_mm"] = 32 });
+        var allocation = BudgetAllocation.Allocate(model, options, (long)(0.6 * fp32), batches);
+        Assert.Equal(32, allocation.LayerBits["then_mm"]);
+        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = allocation.LayerBits });
+        Assert.True(OnnxModel.ToBytes(q).Length <= 0.6 * fp32);
+        Assert.Throws<BudgetUnmetException>(() => BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches));
+    }
+
+    private static double RelativeDiff(float[] a, float[] b)
+    {
+        double num = 0, den = 0;
+        for (var i = 0; i < a.Length; i++) { num += (a[i] - b[i]) * (double)(a[i] - b[i]); den += a[i] * (double)a[i]; }
+        return Math.Sqrt(num / den);
     }
 }
