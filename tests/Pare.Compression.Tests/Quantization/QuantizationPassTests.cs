@@ -30,7 +30,7 @@ public class QuantizationPassTests
     private static float[] RunReloaded(Model model, Tensor input) =>
         new InferenceSession(OnnxModel.Parse(OnnxModel.ToBytes(model), "quantized.onnx")).Run([input])[0].Contiguous().AsSpan<float>().ToArray();
 
-    private static double RelativeDiff(float[] a, float[] b)
+    internal static double RelativeDiff(float[] a, float[] b)
     {
         double num = 0, den = 0;
         for (var i = 0; i < a.Length; i++) { num += (a[i] - b[i]) * (double)(a[i] - b[i]); den += a[i] * (double)a[i]; }
@@ -210,7 +210,7 @@ public class BudgetAllocationTests
         Assert.True(allocation.Bytes <= 0.4 * fp32);
         var expected = new InferenceSession(model).Run(batches[0])[0].ToArray<float>();
         var actual = new InferenceSession(OnnxModel.Parse(bytes, "q.onnx")).Run(batches[0])[0].ToArray<float>();
-        Assert.True(RelativeDiff(expected, actual) < 0.05);
+        Assert.True(QuantizationPassTests.RelativeDiff(expected, actual) < 0.05);
     }
 
     [Fact]
@@ -226,12 +226,5 @@ public class BudgetAllocationTests
         var (q, _) = QuantizationPass.Run(model, options with { LayerBits = allocation.LayerBits });
         Assert.True(OnnxModel.ToBytes(q).Length <= 0.6 * fp32);
         Assert.Throws<BudgetUnmetException>(() => BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches));
-    }
-
-    private static double RelativeDiff(float[] a, float[] b)
-    {
-        double num = 0, den = 0;
-        for (var i = 0; i < a.Length; i++) { num += (a[i] - b[i]) * (double)(a[i] - b[i]); den += a[i] * (double)a[i]; }
-        return Math.Sqrt(num / den);
     }
 }
