@@ -6,6 +6,7 @@
 #   real      --calib: 8 batches of 64 training images (prep_data.py, seeded)
 #   noise     --calib: 8 batches of 64 N(0,1) images
 #   datafree  --data-free: inputs synthesized until each BatchNorm's batch statistics match its running ones
+#   logits    --data-free --data-free-objective logits: the class-logit baseline (sample i pushed toward class i mod 10)
 # usage: sh bench/quant/data_free.sh [OUT_DIR]   (EPOCHS=N, default 3; needs /usr/bin/python3 with onnx, node with
 # onnxruntime-node at NODE_PATH, Debian's dataset-fashion-mnist)
 set -e
@@ -31,7 +32,8 @@ $P quantize "$OUT/fp32.onnx" --out "$OUT/noise.onnx" --calib "$OUT/data/fashion_
 start=$(date +%s)
 $P quantize "$OUT/fp32.onnx" --out "$OUT/datafree.onnx" --data-free | tail -1
 echo "data-free quantization took $(( $(date +%s) - start )) s"
-for m in fp32 real noise datafree; do
+$P quantize "$OUT/fp32.onnx" --out "$OUT/logits.onnx" --data-free --data-free-objective logits | tail -1
+for m in fp32 real noise datafree logits; do
   $P run "$OUT/$m.onnx" --inputs "$OUT/data/test10k" --out "$OUT/${m}_pare" >/dev/null
   ort=$(node "$here/bench/quant/ort_accuracy.js" "$OUT/$m.onnx" "$OUT/data/fashion_test.f32" "$OUT/data/fashion_test.labels" 500 "$OUT/${m}_ort.pred")
   pare=$(/usr/bin/python3 "$here/bench/quant/compare.py" "$OUT/${m}_pare" "$OUT/${m}_ort.pred" "$OUT/data/fashion_test.labels")
@@ -43,7 +45,7 @@ from onnx import numpy_helper, TensorProto
 def logits(m):
     t = TensorProto(); t.ParseFromString(open(f'{sys.argv[1]}/{m}_pare/output_0.pb', 'rb').read()); return numpy_helper.to_array(t)
 f = logits('fp32')
-for m in ('real', 'noise', 'datafree'):
+for m in ('real', 'noise', 'datafree', 'logits'):
     y = logits(m)
     print(f'{m} vs fp32 (Pare): argmax agreement {(y.argmax(1) == f.argmax(1)).mean():.4f}, '
           f'relative RMS of the logits {np.sqrt(((y - f) ** 2).mean() / (f ** 2).mean()):.4f}, max |diff| {np.abs(y - f).max():.3f}')

@@ -122,6 +122,44 @@ public class DataFreeCalibrationTests
         Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
     }
 
+    [Theory]
+    [InlineData(DataFreeObjective.BatchNormStatistics)]
+    [InlineData(DataFreeObjective.ClassLogits)]
+    public void TheInputGradientMatchesFiniteDifferences(DataFreeObjective objective)
+    {
+        var module = new ResNetSmall(new Rng(2));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(3), Dim.Of(8), Dim.Of(8)], "logits");
+        var x = Tensor.Normal([4, 3, 8, 8], 0, 1, new Rng(3)).Contiguous().AsSpan<float>().ToArray();
+        var (_, grad) = DataFreeCalibration.LossAndGradient(model, Tensor.Wrap(x, new Shape(4, 3, 8, 8)), objective);
+        foreach (var i in new[] { 0, 77, 191, 500, 767 })
+        {
+            const float h = 1e-2f;
+            double At(float v)
+            {
+                var y = (float[])x.Clone();
+                y[i] = v;
+                return DataFreeCalibration.LossAndGradient(model, Tensor.Wrap(y, new Shape(4, 3, 8, 8)), objective).Loss;
+            }
+            var numeric = (At(x[i] + h) - At(x[i] - h)) / (2 * h);
+            Assert.True(Math.Abs(numeric - grad[i]) <= 2e-3 + 0.05 * Math.Abs(numeric), $"pixel {i}: analytic {grad[i]}, numeric {numeric}");
+        }
+    }
+
+    [Fact]
+    public void TheClassLogitBaselineNeedsNoBatchNorm()
+    {
+        var module = ImageClassifiers.Cnn(new Rng(1));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)], "logits");
+        var losses = new List<double>();
+        var batches = DataFreeCalibration.Synthesize(model, batches: 1, batchSize: 10, steps: 60, progress: (_, l) => losses.Add(l), objective: DataFreeObjective.ClassLogits);
+        Assert.True(losses[^1] < losses[0], $"loss {losses[0]} → {losses[^1]}");
+        var logits = new InferenceSession(model).Run(batches[0])[0].ToArray<float>();
+        for (var i = 0; i < 10; i++) // sample i now scores class i highest
+            Assert.Equal(i, Array.IndexOf(logits, logits.Skip(i * 10).Take(10).Max(), i * 10) - i * 10);
+    }
+
     [Fact]
     public void AModelWithoutBatchNormIsRefused()
     {
