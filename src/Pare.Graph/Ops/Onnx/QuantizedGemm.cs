@@ -30,17 +30,40 @@ internal static class QuantizedGemm
         var packed = Pack(b, zb, 1, (bs, z) => bs.DType == DType.Int8
             ? QGemmPackedB.Pack(bs.Contiguous().AsSpan<sbyte>(), k, n, n, false, z)
             : QGemmPackedB.Pack(bs.Contiguous().AsSpan<byte>(), k, n, n, false, z))[0];
-        var au8 = AsUInt8(a, za);
         var dims = a.Shape.Dims.ToArray();
         dims[^1] = n;
         var shape = new Shape(dims);
-        if (rq is null)
+        // uint8 A is read in place; int8 A shifted into a pooled buffer (a fresh array per call made every run touch
+        // new memory until the first GC: MLP b64 0.28 → 0.21 ms at 1 thread)
+        byte[]? shifted = a.DType == DType.Int8 ? ArrayPool<byte>.Shared.Rent(a.Count) : null;
+        try
         {
-            var y = TensorMemory.Uninitialized<int>(m * n);
-            QGemm.Multiply(m, au8, k, za, packed, y, n);
-            return Tensor.Wrap(y, shape);
+            ReadOnlySpan<byte> au8 = shifted is null ? a.Contiguous().AsSpan<byte>() : Shift(a, za, shifted);
+            if (rq is null)
+            {
+                var y = TensorMemory.Uninitialized<int>(m * n);
+                QGemm.Multiply(m, au8, k, za, packed, y, n);
+                return Tensor.Wrap(y, shape);
+            }
+            var result = NewBytes(rq.Signed, m * n, shape, out var bytes);
+            QGemm.MultiplyRequantize(m, au8, k, za, packed, rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, bytes, n, 1);
+            return result;
         }
-        return rq.Run(m * n, shape, bytes => QGemm.MultiplyRequantize(m, au8, k, za, packed, rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, bytes, n, 1));
+        finally
+        {
+            if (shifted is not null) ArrayPool<byte>.Shared.Return(shifted);
+        }
+    }
+
+    // int8 values as uint8 (⊕ 0x80) in dst, zero points shifted by +128 in place; returns the filled part of dst
+    private static ReadOnlySpan<byte> Shift(Tensor t, int[] zeroPoints, byte[] dst)
+    {
+        var src = MemoryMarshal.AsBytes(t.Contiguous().AsSpan<sbyte>());
+        var d = dst.AsSpan(0, src.Length);
+        src.CopyTo(d);
+        Flip(d);
+        for (int i = 0; i < zeroPoints.Length; i++) zeroPoints[i] += 128;
+        return d;
     }
 
     /// <summary>2-D conv(x − xz, w − wz). Depthwise requantized convs (one input and one output channel per group) run
@@ -251,19 +274,6 @@ internal static class QuantizedGemm
     internal sealed record Requant(float[] Multipliers, int[] Bias, int ZeroPoint, bool Signed)
     {
         public bool Fits(int n) => (Multipliers.Length == 1 || Multipliers.Length == n) && (Bias.Length == 0 || Bias.Length == n);
-
-        public Tensor Run(int count, Shape shape, Action<Span<byte>> gemm)
-        {
-            if (Signed)
-            {
-                var y = TensorMemory.Uninitialized<sbyte>(count);
-                gemm(MemoryMarshal.AsBytes(y.AsSpan()));
-                return Tensor.Wrap(y, shape);
-            }
-            var u = TensorMemory.Uninitialized<byte>(count);
-            gemm(u);
-            return Tensor.Wrap(u, shape);
-        }
     }
 
     // body(b0, b1) over `tasks` ranges of images, in parallel when tasks > 1
