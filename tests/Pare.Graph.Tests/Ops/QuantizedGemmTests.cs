@@ -37,6 +37,8 @@ public class QuantizedGemmTests
     [InlineData(true, 2, 2, 1, 1)]
     [InlineData(false, 3, 1, 2, 2)]
     [InlineData(true, 1, 2, 1, 3)]
+    [InlineData(true, 1, 1, 1, 1)] // 27 taps, stride 1, int8 x: the few-tap direct conv
+    [InlineData(false, 1, 1, 2, 2)]
     public void QLinearConv_matches_plain_loops(bool signedX, int groups, int stride, int pad, int dilation)
     {
         var rng = new Rng((ulong)(groups * 100 + stride * 10 + pad + dilation * 1000));

@@ -227,7 +227,10 @@ internal static class QuantizedGemm
             for (int i = 0; i < wc.Length; i++) wc[i] = (short)(ws[i] - wz[wz.Length == 1 ? 0 : i / taps]);
         }
         var g = new QConvGeometry(ch, h, wd, w.Dim(2), w.Dim(3), s.Strides[0], s.Strides[1], s.Dilations[0], s.Dilations[1], s.Begin[0], s.Begin[1], outH, outW);
-        var xu = flip == 0 ? x.Contiguous() : Tensor.Wrap(AsUInt8(x, [0]), x.Shape);
+        // int8 x shifted to uint8 in a pooled buffer (the zero point xzu is already shifted)
+        var xc = x.Contiguous();
+        byte[]? shifted = flip == 0 ? null : ArrayPool<byte>.Shared.Rent(xc.Count);
+        if (shifted is not null) Shift(xc, [], shifted);
         var result = NewBytes(rq.Signed, shape.ElementCount, shape, out _);
         int inImage = ch * h * wd, outImage = shape.ElementCount / batch;
         // one task per image when there are enough images; else each image's channels in blocks (each block builds
@@ -238,7 +241,7 @@ internal static class QuantizedGemm
         int tasks = serial ? 1 : batch >= 2 * threads ? Math.Min(batch, 2 * threads) : batch * blocks;
         void Task(int t)
         {
-            var xs = xu.AsSpan<byte>();
+            ReadOnlySpan<byte> xs = shifted is null ? xc.AsSpan<byte>() : shifted.AsSpan(0, xc.Count);
             var ys = Bytes(result);
             if (blocks == 1)
             {
@@ -250,8 +253,15 @@ internal static class QuantizedGemm
             QSmallConv.Run(xs.Slice(image * inImage, inImage), g, xzu, wc, block * mOut / blocks, (block + 1) * mOut / blocks,
                 rq.Bias, rq.Multipliers, rq.ZeroPoint, rq.Signed, ys.Slice(image * outImage, outImage), maxPool2x2);
         }
-        if (tasks == 1) Task(0);
-        else Pare.Core.Threading.Parallelism.For(tasks, Task);
+        try
+        {
+            if (tasks == 1) Task(0);
+            else Pare.Core.Threading.Parallelism.For(tasks, Task);
+        }
+        finally
+        {
+            if (shifted is not null) ArrayPool<byte>.Shared.Return(shifted);
+        }
         return result;
     }
 
