@@ -65,4 +65,22 @@ public class LinearQuantizerTests
         LinearQuantizer.Lookup(x, table, channels, inner, y);
         for (int i = 0; i < count; i++) Assert.Equal(table[i / inner % channels * 256 + x[i]], y[i]);
     }
+
+    // the split over the pool: one table (a tail past the 64-byte units), channel runs (batch of several images,
+    // and a count that does not split into whole runs: serial), rows of the last axis
+    [Theory]
+    [InlineData(1, 1, 70001)]
+    [InlineData(240, 3360, 2 * 240 * 3360)]
+    [InlineData(240, 3360, 240 * 3360 + 5)]
+    [InlineData(3, 30000, 3 * 30000)]
+    [InlineData(120, 1, 120 * 600)]
+    public void Parallel_lookup_matches_the_formula(int channels, int inner, int count)
+    {
+        var rng = new Rng(8);
+        var table = Enumerable.Range(0, channels * 256).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var x = Enumerable.Range(0, count).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var y = new byte[count];
+        LinearQuantizer.LookupParallel(x, table, channels, inner, y);
+        for (int i = 0; i < count; i++) Assert.Equal(table[i / inner % channels * 256 + x[i]], y[i]);
+    }
 }

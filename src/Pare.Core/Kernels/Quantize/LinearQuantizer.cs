@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Quantize;
 
@@ -115,6 +116,48 @@ public static class LinearQuantizer
         {
             int end = Math.Min(x.Length, start + inner);
             Run(x[start..end], table.Slice(c * 256, 256), y[start..end]);
+        }
+    }
+
+    /// <summary><see cref="Lookup"/> split over the compute pool in whole units (64-byte runs of one table, whole
+    /// channel runs, or whole rows of the last axis), so every element sees the same table as in the serial call.</summary>
+    /// <param name="x">input bytes</param>
+    /// <param name="table">channels·256 output bytes</param>
+    /// <param name="channels">tables</param>
+    /// <param name="inner">elements per channel run</param>
+    /// <param name="y">output (as many as x)</param>
+    public static unsafe void LookupParallel(ReadOnlySpan<byte> x, ReadOnlySpan<byte> table, int channels, int inner, Span<byte> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"lookup: {y.Length} outputs for {x.Length} values");
+        if (channels < 1 || table.Length < channels * 256 || inner < 1) throw new ArgumentException($"lookup: {table.Length} table bytes for {channels} channels");
+        // unit: elements one task takes whole; the serial call keeps everything that does not split evenly
+        long unit = channels == 1 ? 64 : inner == 1 ? channels : inner;
+        int threads = Parallelism.ThreadCount, n = x.Length;
+        long units = n / unit;
+        if (threads == 1 || n < 1 << 16 || units < 2 || (channels > 1 && n % unit != 0))
+        {
+            Lookup(x, table, channels, inner, y);
+            return;
+        }
+        int tasks = (int)Math.Min(units, 2 * threads);
+        fixed (byte* px = x)
+        fixed (byte* pt = table)
+        fixed (byte* py = y)
+        {
+            byte* xs = px, ts = pt, ys = py;
+            int tableLength = channels * 256;
+            Parallelism.For(tasks, t =>
+            {
+                long u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
+                int start = (int)(u0 * unit), end = t == tasks - 1 ? n : (int)(u1 * unit);
+                var xt = new ReadOnlySpan<byte>(xs + start, end - start);
+                var yt = new Span<byte>(ys + start, end - start);
+                var tab = new ReadOnlySpan<byte>(ts, tableLength);
+                if (channels == 1 || inner == 1) Lookup(xt, tab, channels, inner, yt);
+                else
+                    for (long p = u0; p < u1; p++)
+                        Run(xt.Slice((int)((p - u0) * inner), inner), tab.Slice((int)(p % channels) * 256, 256), yt.Slice((int)((p - u0) * inner), inner));
+            });
         }
     }
 

@@ -31,12 +31,12 @@ internal static class QuantizedLookup
         var tab = Bytes(table.Contiguous());
         if (table.DType == DType.UInt8)
         {
-            var u = new byte[x.Count];
-            LinearQuantizer.Lookup(src, tab, channels, inner, u);
+            var u = GC.AllocateUninitializedArray<byte>(x.Count);
+            LinearQuantizer.LookupParallel(src, tab, channels, inner, u);
             return [Tensor.Wrap(u, x.Shape)];
         }
-        var s = new sbyte[x.Count];
-        LinearQuantizer.Lookup(src, tab, channels, inner, MemoryMarshal.AsBytes(s.AsSpan()));
+        var s = GC.AllocateUninitializedArray<sbyte>(x.Count);
+        LinearQuantizer.LookupParallel(src, tab, channels, inner, MemoryMarshal.AsBytes(s.AsSpan()));
         return [Tensor.Wrap(s, x.Shape)];
     }
 
