@@ -35,7 +35,7 @@ internal static class QuantizedGemm
         var shape = new Shape(dims);
         if (rq is null)
         {
-            var y = new int[m * n];
+            var y = TensorMemory.Uninitialized<int>(m * n);
             QGemm.Multiply(m, au8, k, za, packed, y, n);
             return Tensor.Wrap(y, shape);
         }
@@ -116,7 +116,7 @@ internal static class QuantizedGemm
             }
             if (rq is null)
             {
-                var y = new int[batch * mOut * plane];
+                var y = TensorMemory.Uninitialized<int>(batch * mOut * plane);
                 for (int b = 0; b < batch; b++) Transpose<int>(acc.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, y.AsSpan(b * mOut * plane));
                 return Tensor.Wrap(y, shape);
             }
@@ -166,16 +166,16 @@ internal static class QuantizedGemm
         return result;
     }
 
-    // a new int8 or uint8 tensor and its bytes, not zeroed (every caller writes them all)
+    // a new int8 or uint8 tensor and its bytes, not zeroed (every caller writes them all; rented from the run's arena)
     private static Tensor NewBytes(bool signed, int count, Shape shape, out Span<byte> bytes)
     {
         if (!signed)
         {
-            var u = GC.AllocateUninitializedArray<byte>(count);
+            var u = TensorMemory.Uninitialized<byte>(count);
             bytes = u;
             return Tensor.Wrap(u, shape);
         }
-        var s = GC.AllocateUninitializedArray<sbyte>(count);
+        var s = TensorMemory.Uninitialized<sbyte>(count);
         bytes = MemoryMarshal.AsBytes(s.AsSpan());
         return Tensor.Wrap(s, shape);
     }
@@ -190,11 +190,11 @@ internal static class QuantizedGemm
         {
             if (Signed)
             {
-                var y = new sbyte[count];
+                var y = TensorMemory.Uninitialized<sbyte>(count);
                 gemm(MemoryMarshal.AsBytes(y.AsSpan()));
                 return Tensor.Wrap(y, shape);
             }
-            var u = new byte[count];
+            var u = TensorMemory.Uninitialized<byte>(count);
             gemm(u);
             return Tensor.Wrap(u, shape);
         }

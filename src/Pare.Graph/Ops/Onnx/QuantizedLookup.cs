@@ -31,11 +31,11 @@ internal static class QuantizedLookup
         var tab = Bytes(table.Contiguous());
         if (table.DType == DType.UInt8)
         {
-            var u = GC.AllocateUninitializedArray<byte>(x.Count);
+            var u = TensorMemory.Uninitialized<byte>(x.Count);
             LinearQuantizer.LookupParallel(src, tab, channels, inner, u);
             return [Tensor.Wrap(u, x.Shape)];
         }
-        var s = GC.AllocateUninitializedArray<sbyte>(x.Count);
+        var s = TensorMemory.Uninitialized<sbyte>(x.Count);
         LinearQuantizer.LookupParallel(src, tab, channels, inner, MemoryMarshal.AsBytes(s.AsSpan()));
         return [Tensor.Wrap(s, x.Shape)];
     }
