@@ -1,4 +1,6 @@
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Pool;
@@ -21,6 +23,8 @@ public static unsafe class AvgPool2d
         var rows = Windows(g.OutHeight, g.StrideH, g.PadH, g.KernelH, g.InHeight);
         var cols = Windows(g.OutWidth, g.StrideW, g.PadW, g.KernelW, g.InWidth);
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, chunk = MaxPool2d.PlanesPerChunk(inPlane);
+        // every column window whole (no left padding, none past the right edge): 16 outputs a step (VectorRow)
+        bool vectorCols = Avx512F.IsSupported && g.PadW == 0 && g.StrideW is 1 or 2 && (long)(g.OutWidth - 1) * g.StrideW + g.KernelW <= g.InWidth;
         fixed (float* px0 = x, py0 = y)
         {
             float* px = px0, py = py0;
@@ -32,7 +36,8 @@ public static unsafe class AvgPool2d
                     for (int oy = 0; oy < geo.OutHeight; oy++)
                     {
                         var (y0, y1, hPadded) = rows[oy];
-                        for (int ox = 0; ox < geo.OutWidth; ox++)
+                        int ox = vectorCols ? VectorRow(geo, xp, yp + oy * geo.OutWidth, y0, y1, Scale(countIncludePad, y1 - y0, geo.KernelW, hPadded, geo.KernelW)) : 0;
+                        for (; ox < geo.OutWidth; ox++)
                         {
                             var (x0, x1, wPadded) = cols[ox];
                             float sum = 0;
@@ -91,6 +96,33 @@ public static unsafe class AvgPool2d
     }
 
     // 1 / divisor: the window clipped to the padded input (PyTorch's count_include_pad) or to the input itself.
+    // y[ox] for whole 16-output blocks of one output row whose column windows are all whole: the window's values
+    // added in the scalar loop's order (rows y0..y1, each left to right, from +0) in 16 lanes, then · scale — the
+    // same float operations, so the same bits. Stride 2: the 32 values from the tap's column, even lanes kept
+    // (vpermt2ps). Returns the outputs done (the rest go to the scalar loop).
+    private static int VectorRow(in PoolGeometry g, float* xp, float* yRow, int y0, int y1, float scale)
+    {
+        int ox = 0, sw = g.StrideW, kw = g.KernelW;
+        var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+        var vs = Vector512.Create(scale);
+        // the last value a block reads: column sw·ox + kw − 1 + (stride 2: 31, else 15)
+        for (; ox + 16 <= g.OutWidth && (long)sw * ox + kw - 1 + 16 * sw - 1 < g.InWidth; ox += 16)
+        {
+            var sum = Vector512<float>.Zero;
+            for (int iy = y0; iy < y1; iy++)
+            {
+                float* r = xp + (long)iy * g.InWidth + (long)sw * ox;
+                for (int kx = 0; kx < kw; kx++)
+                {
+                    var v = sw == 1 ? Vector512.Load(r + kx) : Avx512F.PermuteVar16x32x2(Vector512.Load(r + kx), even, Vector512.Load(r + kx + 16));
+                    sum = Avx512F.Add(sum, v);
+                }
+            }
+            Avx512F.Multiply(sum, vs).Store(yRow + ox);
+        }
+        return ox;
+    }
+
     private static float Scale(bool countIncludePad, int h, int w, int hPadded, int wPadded)
     {
         int divisor = countIncludePad ? hPadded * wPadded : h * w;
