@@ -83,4 +83,26 @@ public class LinearQuantizerTests
         LinearQuantizer.LookupParallel(x, table, channels, inner, y);
         for (int i = 0; i < count; i++) Assert.Equal(table[i / inner % channels * 256 + x[i]], y[i]);
     }
+
+    // the pool's split gives the serial call's bytes and floats (lengths around the 64-value chunks, NaN and ±∞ inside)
+    [Theory]
+    [InlineData(65536, false)]
+    [InlineData(100003, true)]
+    [InlineData(1 << 18, false)]
+    public void Parallel_quantize_and_dequantize_match_the_serial_calls(int count, bool signedValues)
+    {
+        var rng = new Rng((ulong)count);
+        var x = Enumerable.Range(0, count).Select(_ => (rng.NextFloat() - 0.5f) * 600f).ToArray();
+        x[70000 % count] = float.NaN;
+        x[99999 % count] = float.PositiveInfinity;
+        x[12345] = float.NegativeInfinity;
+        byte[] serial = new byte[count], parallel = new byte[count];
+        LinearQuantizer.Quantize(x, 0.37f, signedValues ? -3 : 120, signedValues, serial);
+        LinearQuantizer.QuantizeParallel(x, 0.37f, signedValues ? -3 : 120, signedValues, parallel);
+        Assert.Equal(serial, parallel);
+        float[] back = new float[count], backParallel = new float[count];
+        LinearQuantizer.Dequantize(serial, signedValues, 0.37f, signedValues ? -3 : 120, back);
+        LinearQuantizer.DequantizeParallel(serial, signedValues, 0.37f, signedValues ? -3 : 120, backParallel);
+        Assert.Equal(back, backParallel);
+    }
 }

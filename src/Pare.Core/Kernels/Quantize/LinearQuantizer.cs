@@ -84,6 +84,75 @@ public static class LinearQuantizer
         }
     }
 
+    /// <summary><see cref="Quantize"/> split over the compute pool in 64-value chunks (elementwise, so the same bytes).</summary>
+    /// <param name="x">values</param>
+    /// <param name="scale">scale</param>
+    /// <param name="zeroPoint">zero point</param>
+    /// <param name="signedOutput">int8 (else uint8)</param>
+    /// <param name="y">output bytes (as many as x)</param>
+    public static unsafe void QuantizeParallel(ReadOnlySpan<float> x, float scale, int zeroPoint, bool signedOutput, Span<byte> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"quantize: {y.Length} outputs for {x.Length} values");
+        int tasks = Tasks(x.Length);
+        if (tasks == 1)
+        {
+            Quantize(x, scale, zeroPoint, signedOutput, y);
+            return;
+        }
+        int n = x.Length;
+        fixed (float* px = x)
+        fixed (byte* py = y)
+        {
+            float* xs = px;
+            byte* ys = py;
+            Parallelism.For(tasks, t =>
+            {
+                var (start, end) = Chunk(n, tasks, t);
+                Quantize(new ReadOnlySpan<float>(xs + start, end - start), scale, zeroPoint, signedOutput, new Span<byte>(ys + start, end - start));
+            });
+        }
+    }
+
+    /// <summary><see cref="Dequantize"/> split over the compute pool in 64-value chunks (elementwise, so the same bits).</summary>
+    /// <param name="x">int8 or uint8 values (as bytes)</param>
+    /// <param name="signedInput">x is int8</param>
+    /// <param name="scale">scale</param>
+    /// <param name="zeroPoint">zero point</param>
+    /// <param name="y">output (as many as x)</param>
+    public static unsafe void DequantizeParallel(ReadOnlySpan<byte> x, bool signedInput, float scale, int zeroPoint, Span<float> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"dequantize: {y.Length} outputs for {x.Length} values");
+        int tasks = Tasks(x.Length);
+        if (tasks == 1)
+        {
+            Dequantize(x, signedInput, scale, zeroPoint, y);
+            return;
+        }
+        int n = x.Length;
+        fixed (byte* px = x)
+        fixed (float* py = y)
+        {
+            byte* xs = px;
+            float* ys = py;
+            Parallelism.For(tasks, t =>
+            {
+                var (start, end) = Chunk(n, tasks, t);
+                Dequantize(new ReadOnlySpan<byte>(xs + start, end - start), signedInput, scale, zeroPoint, new Span<float>(ys + start, end - start));
+            });
+        }
+    }
+
+    // tasks for n elementwise values: one below 64 K values or on one thread, else two per thread
+    private static int Tasks(int n) => Parallelism.ThreadCount == 1 || n < 1 << 16 ? 1 : 2 * Parallelism.ThreadCount;
+
+    // task t's range of n values, boundaries on multiples of 64
+    private static (int Start, int End) Chunk(int n, int tasks, int t)
+    {
+        long blocks = (n + 63) / 64;
+        int start = (int)Math.Min(n, blocks * t / tasks * 64), end = t == tasks - 1 ? n : (int)Math.Min(n, blocks * (t + 1) / tasks * 64);
+        return (start, end);
+    }
+
     /// <summary>y[i] = table[channel(i)·256 + x[i]]: per-tensor (one table) or per channel, where element i's channel
     /// is i / inner mod channels (the layout of a channel axis with <paramref name="inner"/> elements after it).</summary>
     /// <param name="x">input bytes (an int8 input is looked up as its byte, the table ordered alike)</param>
