@@ -188,17 +188,10 @@ internal static unsafe class QDepthwiseRows
             }
         }
 
-        // the epilogue's requantization, clamp(round_half_even(a·(double)m) + zp, lo, hi), as clamp(a·m, lo − zp,
-        // hi − zp) rounded by vcvtpd2dq (MXCSR round-to-nearest-even) plus zp: the bounds are integers, so clamping
-        // before rounding gives the same integer; finite products only (the caller checks the multiplier)
+        // the epilogue's requantization (QGemmEpilogue.Quantize16) with one multiplier for all lanes
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
-        private static Vector128<byte> Quantize(Vector512<int> a, Vector512<double> m, Vector512<double> lo, Vector512<double> hi, Vector512<int> zp)
-        {
-            var d0 = Avx512F.Max(Avx512F.Min(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetLower()), m), hi), lo);
-            var d1 = Avx512F.Max(Avx512F.Min(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetUpper()), m), hi), lo);
-            var q = Avx512F.Add(Vector512.Create(Avx512F.ConvertToVector256Int32(d0), Avx512F.ConvertToVector256Int32(d1)), zp);
-            return Avx512F.ConvertToVector128Byte(q);
-        }
+        private static Vector128<byte> Quantize(Vector512<int> a, Vector512<double> m, Vector512<double> lo, Vector512<double> hi, Vector512<int> zp) =>
+            QGemmEpilogue.Quantize16(a, m, m, lo, hi, zp);
 
         // v0 += vpmaddwd(words at src, (w_k, w_k+1)); v1 likewise from src + second
         [MethodImpl(MethodImplOptions.AggressiveInlining)]
