@@ -49,6 +49,13 @@ public sealed class ReduceSuite : IBenchSuite
             var y = new float[x.Length];
             return () => SoftmaxKernel.Forward(x, 128, 1000, 1, false, y);
         });
+        yield return new BenchCase("softmax_kernel_ocr_rec_140x6625", () =>
+        {
+            // PaddleOCR rec's output: 140 time steps over 6 625 characters
+            var x = Rand(140, 6625).ToArray<float>();
+            var y = new float[x.Length];
+            return () => SoftmaxKernel.Forward(x, 140, 6625, 1, false, y);
+        });
         yield return new BenchCase("log_softmax_b128x1000", () =>
         {
             var x = Rand(128, 1000);

@@ -26,6 +26,24 @@ public class ByteKernelTests
         Assert.Equal(expected, got);
     }
 
+    // the split over the pool: along rows (taller) and columns (wider), ranges not multiples of 16, both strips
+    [Theory]
+    [InlineData(300, 117)]
+    [InlineData(241, 3361)]
+    [InlineData(3360, 240)]
+    [InlineData(16, 4096)]
+    [InlineData(10, 100)]
+    public void Parallel_transpose_matches_the_reference(int rows, int cols)
+    {
+        var rng = new Rng((ulong)(rows * 7 + cols));
+        var src = Enumerable.Range(0, rows * cols).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var expected = new byte[rows * cols];
+        ByteTranspose.Reference(src, rows, cols, expected);
+        var got = new byte[rows * cols];
+        ByteTranspose.RunParallel(src, rows, cols, got);
+        Assert.Equal(expected, got);
+    }
+
     [Theory]
     [InlineData(2, 2, 2, 2, false)]
     [InlineData(2, 2, 2, 2, true)]

@@ -83,4 +83,44 @@ public class LinearQuantizerTests
         LinearQuantizer.Lookup(x, table, channels, 1, y);
         for (int i = 0; i < count; i++) Assert.Equal(table[i % channels * 256 + x[i]], y[i]);
     }
+
+    // the split over the pool: one table (a tail past the 64-byte units), channel runs (batch of several images,
+    // and a count that does not split into whole runs: serial), rows of the last axis
+    [Theory]
+    [InlineData(1, 1, 70001)]
+    [InlineData(240, 3360, 2 * 240 * 3360)]
+    [InlineData(240, 3360, 240 * 3360 + 5)]
+    [InlineData(3, 30000, 3 * 30000)]
+    [InlineData(120, 1, 120 * 600)]
+    public void Parallel_lookup_matches_the_formula(int channels, int inner, int count)
+    {
+        var rng = new Rng(8);
+        var table = Enumerable.Range(0, channels * 256).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var x = Enumerable.Range(0, count).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var y = new byte[count];
+        LinearQuantizer.LookupParallel(x, table, channels, inner, y);
+        for (int i = 0; i < count; i++) Assert.Equal(table[i / inner % channels * 256 + x[i]], y[i]);
+    }
+
+    // the pool's split gives the serial call's bytes and floats (lengths around the 64-value chunks, NaN and ±∞ inside)
+    [Theory]
+    [InlineData(65536, false)]
+    [InlineData(100003, true)]
+    [InlineData(1 << 18, false)]
+    public void Parallel_quantize_and_dequantize_match_the_serial_calls(int count, bool signedValues)
+    {
+        var rng = new Rng((ulong)count);
+        var x = Enumerable.Range(0, count).Select(_ => (rng.NextFloat() - 0.5f) * 600f).ToArray();
+        x[70000 % count] = float.NaN;
+        x[99999 % count] = float.PositiveInfinity;
+        x[12345] = float.NegativeInfinity;
+        byte[] serial = new byte[count], parallel = new byte[count];
+        LinearQuantizer.Quantize(x, 0.37f, signedValues ? -3 : 120, signedValues, serial);
+        LinearQuantizer.QuantizeParallel(x, 0.37f, signedValues ? -3 : 120, signedValues, parallel);
+        Assert.Equal(serial, parallel);
+        float[] back = new float[count], backParallel = new float[count];
+        LinearQuantizer.Dequantize(serial, signedValues, 0.37f, signedValues ? -3 : 120, back);
+        LinearQuantizer.DequantizeParallel(serial, signedValues, 0.37f, signedValues ? -3 : 120, backParallel);
+        Assert.Equal(back, backParallel);
+    }
 }

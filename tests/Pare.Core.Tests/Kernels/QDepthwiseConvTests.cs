@@ -31,10 +31,46 @@ public class QDepthwiseConvTests
     public void Matches_the_reference_on_wide_rows(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput, int w) =>
         Check(kh, kw, sh, sw, pad, dilation, signedOutput, w);
 
-    private static void Check(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput, int w)
+    // the AVX-512BW row body (QDepthwiseRows): tap pairs 1..5 (kW 1..9, the last pair of an odd kW half empty),
+    // 32-column blocks requantized in registers plus a partial last block through the epilogue, stride 2 columns,
+    // padding wider than the kernel's half, kernel rows above and below a short image
+    [Theory]
+    [InlineData(3, 7, 1, 1, 3, false, 90, 9)]
+    [InlineData(3, 9, 1, 2, 4, true, 131, 9)]
+    [InlineData(1, 2, 1, 1, 0, false, 65, 9)]
+    [InlineData(5, 5, 1, 1, 2, true, 32, 2)]
+    [InlineData(5, 5, 2, 1, 2, false, 96, 3)]
+    [InlineData(3, 3, 1, 1, 3, true, 61, 4)]
+    [InlineData(3, 3, 1, 2, 2, false, 127, 5)]
+    [InlineData(5, 6, 1, 1, 1, false, 200, 6)]
+    public void Row_body_matches_the_reference(int kh, int kw, int sh, int sw, int pad, bool signedOutput, int w, int h) =>
+        Check(kh, kw, sh, sw, pad, 1, signedOutput, w, h);
+
+    // a non-finite multiplier keeps the scalar epilogue; a zero point outside a byte and weights beyond int16 keep
+    // the tap-by-tap body (the row body pads with the zero point and multiplies int16 pairs)
+    [Theory]
+    [InlineData(float.PositiveInfinity, 117, 1)]
+    [InlineData(float.NaN, 117, 1)]
+    [InlineData(0.002f, 300, 1)]
+    [InlineData(0.002f, -5, 1)]
+    [InlineData(1e-6f, 117, 40000)]
+    public void Edge_parameters_match_the_reference(float special, int xZero, int weightScale)
+    {
+        var rng = new Rng(77);
+        var g = new QDepthwiseGeometry(3, 5, 70, 3, 3, 1, 1, 1, 1, 1, 1, 5, 70);
+        var x = Enumerable.Range(0, 3 * 5 * 70).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var wts = Enumerable.Range(0, 27).Select(_ => (rng.NextInt(255) - 127) * weightScale).ToArray();
+        float[] mult = [0.001f, special, 0.003f];
+        var expected = QDepthwiseConv.Reference(x, g, xZero, wts, [5, -9, 100], mult, 3, false);
+        var y = new byte[3 * 5 * 70];
+        QDepthwiseConv.Run(x, g, xZero, wts, [5, -9, 100], mult, 3, false, y);
+        Assert.Equal(expected, y.Select(v => (int)v).ToArray());
+    }
+
+    private static void Check(int kh, int kw, int sh, int sw, int pad, int dilation, bool signedOutput, int w, int h = 9)
     {
         var rng = new Rng((ulong)(kh * 1000 + kw * 100 + sh * 10 + sw + pad * 7 + dilation * 13 + w));
-        int ch = 5, h = 9;
+        int ch = 5;
         int outH = (h + 2 * pad - dilation * (kh - 1) - 1) / sh + 1, outW = (w + 2 * pad - dilation * (kw - 1) - 1) / sw + 1;
         var g = new QDepthwiseGeometry(ch, h, w, kh, kw, sh, sw, dilation, dilation, pad, pad, outH, outW);
         var x = Enumerable.Range(0, ch * h * w).Select(_ => (byte)rng.NextInt(256)).ToArray();

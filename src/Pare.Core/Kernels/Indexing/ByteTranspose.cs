@@ -1,5 +1,6 @@
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Indexing;
 
@@ -15,18 +16,55 @@ public static class ByteTranspose
     /// <param name="dst">cols·rows bytes</param>
     public static unsafe void Run(ReadOnlySpan<byte> src, int rows, int cols, Span<byte> dst)
     {
-        if (rows < 0 || cols < 0 || src.Length < (long)rows * cols || dst.Length < (long)rows * cols)
-            throw new ArgumentException($"transpose: {rows}×{cols} needs {(long)rows * cols} bytes");
+        Check(src, rows, cols, dst);
+        fixed (byte* ps = src)
+        fixed (byte* pd = dst) Range(ps, pd, rows, cols, 0, rows, 0, cols);
+    }
+
+    /// <summary><see cref="Run"/> split over the compute pool: the longer side in 16-aligned ranges, one task
+    /// each (every destination byte is written by exactly one task, so the result is the same).</summary>
+    /// <param name="src">rows·cols bytes</param>
+    /// <param name="rows">rows of src</param>
+    /// <param name="cols">columns of src</param>
+    /// <param name="dst">cols·rows bytes</param>
+    public static unsafe void RunParallel(ReadOnlySpan<byte> src, int rows, int cols, Span<byte> dst)
+    {
+        Check(src, rows, cols, dst);
+        int threads = Parallelism.ThreadCount;
+        if (threads == 1 || (long)rows * cols < 1 << 15)
+        {
+            Run(src, rows, cols, dst);
+            return;
+        }
         fixed (byte* ps = src)
         fixed (byte* pd = dst)
         {
-            int r16 = Sse2.IsSupported ? rows & ~15 : 0, c16 = Sse2.IsSupported ? cols & ~15 : 0;
-            for (int r0 = 0; r0 < r16; r0 += 16)
-                for (int c0 = 0; c0 < c16; c0 += 16) Block(ps + (long)r0 * cols + c0, cols, pd + (long)c0 * rows + r0, rows);
-            // the right strip (columns past the last whole block) and the bottom strip (rows past it)
-            Scalar(ps, pd, rows, cols, 0, r16, c16, cols);
-            Scalar(ps, pd, rows, cols, r16, rows, 0, cols);
+            byte* s = ps, d = pd;
+            bool byRows = rows >= cols;
+            int blocks = ((byRows ? rows : cols) + 15) / 16, tasks = Math.Min(blocks, 2 * threads);
+            Parallelism.For(tasks, t =>
+            {
+                int b0 = (int)((long)blocks * t / tasks) * 16, b1 = (int)Math.Min((long)blocks * (t + 1) / tasks * 16, byRows ? rows : cols);
+                if (byRows) Range(s, d, rows, cols, b0, b1, 0, cols);
+                else Range(s, d, rows, cols, 0, rows, b0, b1);
+            });
         }
+    }
+
+    private static void Check(ReadOnlySpan<byte> src, int rows, int cols, Span<byte> dst)
+    {
+        if (rows < 0 || cols < 0 || src.Length < (long)rows * cols || dst.Length < (long)rows * cols)
+            throw new ArgumentException($"transpose: {rows}×{cols} needs {(long)rows * cols} bytes");
+    }
+
+    // the sub-matrix src[r0..r1, c0..c1) into dst: whole 16×16 blocks from (r0, c0), then the right and bottom strips
+    private static unsafe void Range(byte* ps, byte* pd, int rows, int cols, int r0, int r1, int c0, int c1)
+    {
+        int r16 = Sse2.IsSupported ? r0 + ((r1 - r0) & ~15) : r0, c16 = Sse2.IsSupported ? c0 + ((c1 - c0) & ~15) : c0;
+        for (int r = r0; r < r16; r += 16)
+            for (int c = c0; c < c16; c += 16) Block(ps + (long)r * cols + c, cols, pd + (long)c * rows + r, rows);
+        Scalar(ps, pd, rows, cols, r0, r16, c16, c1);
+        Scalar(ps, pd, rows, cols, r16, r1, c0, c1);
     }
 
     /// <summary>Scalar reference.</summary>

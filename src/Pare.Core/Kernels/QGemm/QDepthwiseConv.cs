@@ -8,7 +8,9 @@ namespace Pare.Core.Kernels.QGemm;
 /// <see cref="QGemm.MultiplyRequantize"/>: y = saturate(round_half_even((Σ (x − xz)·w + bias_c) · mult_c) + yz).
 /// Direct, no im2col: per output row, each in-bounds tap adds (x − xz)·w over the row's valid pixels, eight int32
 /// lanes per AVX2 step when the stride is 1 (x widened with vpmovzxbd, vpmulld, vpaddd); padding contributes
-/// nothing (it holds the zero point). Channels run in parallel. Exact, so it agrees with <see cref="Reference"/>.</summary>
+/// nothing (it holds the zero point). With AVX-512BW, column stride 1 or 2 and no column dilation, whole rows run
+/// <see cref="QDepthwiseRows"/> instead (two taps per vpmaddwd on a widened padded plane, requantized in registers).
+/// Channels run in parallel. Exact, so it agrees with <see cref="Reference"/>.</summary>
 public static class QDepthwiseConv
 {
     [ThreadStatic] private static int[]? _row;
@@ -33,6 +35,16 @@ public static class QDepthwiseConv
         if (multipliers.Length != 1 && multipliers.Length != g.Channels) throw new ArgumentException($"depthwise conv: {multipliers.Length} multipliers for {g.Channels} channels");
         bool finite = true;
         foreach (var m in multipliers) finite &= float.IsFinite(m);
+        // AVX-512BW, column stride 1 or 2: whole rows, two taps per vpmaddwd (QDepthwiseRows); weights paired once per call
+        int[]? pairs = null, rowSums = null;
+        if (QDepthwiseRows.Fits(g, xZero, weights.Slice(0, g.Channels * taps)))
+        {
+            pairs = new int[g.Channels * g.KernelH * ((g.KernelW + 1) / 2)];
+            rowSums = new int[g.Channels * g.KernelH];
+            QDepthwiseRows.PackWeights(g, weights, pairs, rowSums);
+        }
+        fixed (int* ppairs = pairs)
+        fixed (int* prows = rowSums)
         fixed (byte* px = x)
         fixed (int* pw = weights)
         fixed (int* pb = bias)
@@ -43,6 +55,7 @@ public static class QDepthwiseConv
             {
                 G = g, X = px, W = pw, Bias = bias.IsEmpty ? null : pb, Mult = pm, MultCount = multipliers.Length,
                 XZero = xZero, YZero = yZero, Signed = signedOutput, Finite = finite, Y = py,
+                Pairs = ppairs, RowSums = prows,
             };
             if ((long)g.Channels * outPlane * taps < 32 * 1024) for (int c = 0; c < g.Channels; c++) job.Channel(c);
             else Parallelism.For(g.Channels, job.Channel);
@@ -85,7 +98,7 @@ public static class QDepthwiseConv
     {
         public QDepthwiseGeometry G;
         public byte* X, Y;
-        public int* W, Bias;
+        public int* W, Bias, Pairs, RowSums;
         public float* Mult;
         public int MultCount, XZero, YZero;
         public bool Signed, Finite;
@@ -94,7 +107,6 @@ public static class QDepthwiseConv
         {
             var g = G;
             int outW = g.OutW, taps = g.KernelH * g.KernelW;
-            var rowBuffer = _row is { } r && r.Length >= outW ? r : _row = new int[Math.Max(outW, 64)];
             byte* x = X + (long)c * g.H * g.W;
             int* w = W + (long)c * taps;
             int bias = Bias is null ? 0 : Bias[c];
@@ -104,6 +116,13 @@ public static class QDepthwiseConv
                 Scales = Mult + (MultCount == 1 ? 0 : c), ScaleCount = 1, ZeroPoint = YZero,
                 Lo = Signed ? sbyte.MinValue : 0, Hi = Signed ? sbyte.MaxValue : byte.MaxValue, FiniteScales = Finite,
             };
+            if (Pairs is not null)
+            {
+                int np = (g.KernelW + 1) / 2;
+                QDepthwiseRows.Channel(g, x, XZero, Pairs + (long)c * g.KernelH * np, RowSums + (long)c * g.KernelH, bias, epilogue);
+                return;
+            }
+            var rowBuffer = _row is { } r && r.Length >= outW ? r : _row = new int[Math.Max(outW, 64)];
             // stride 1 with AVX-512: the columns whose every tap is inside the row, in whole 16-column blocks,
             // accumulate in a register over all taps (Σ x·w − xz·Σ w, wrapping like the centred sum);
             // the rest tap by tap below

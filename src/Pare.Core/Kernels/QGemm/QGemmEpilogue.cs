@@ -85,9 +85,9 @@ internal unsafe struct QGemmEpilogue
     // QuantizedRow's AVX-512 arithmetic, per 16-column block for every row of the tile
     private readonly void QuantizedTile(int i0, int rows, int c0, int cols, int* acc, int accStride)
     {
-        var zp5 = Vector512.Create((double)ZeroPoint);
-        var lo5 = Vector512.Create((double)Lo);
-        var hi5 = Vector512.Create((double)Hi);
+        var zp = Vector512.Create(ZeroPoint);
+        var lo5 = Vector512.Create((double)Lo - ZeroPoint);
+        var hi5 = Vector512.Create((double)Hi - ZeroPoint);
         var n0 = Vector512.Create((double)Scales[0]);
         var n1 = n0;
         var bias = Vector512<int>.Zero;
@@ -102,15 +102,28 @@ internal unsafe struct QGemmEpilogue
             byte* y = (byte*)Y + i0 * RowStride + c0 + j;
             int* t = acc + j;
             for (int i = 0; i < rows; i++, y += RowStride, t += accStride)
-            {
-                var a = Avx512F.Add(Vector512.Load(t), bias);
-                var d0 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetLower()), n0), 0), zp5);
-                var d1 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetUpper()), n1), 0), zp5);
-                var q0 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d0, hi5), lo5));
-                var q1 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d1, hi5), lo5));
-                Avx512F.ConvertToVector128Byte(Vector512.Create(q0, q1)).Store(y);
-            }
+                Quantize16(Avx512F.Add(Vector512.Load(t), bias), n0, n1, lo5, hi5, zp).Store(y);
         }
+    }
+
+    /// <summary>16 requantized sums: clamp(round_half_even(a·m) + zp, lo, hi) computed as clamp(a·m, lo − zp, hi − zp)
+    /// converted by vcvtpd2dq with round-to-nearest-even, plus zp in int32. The bounds are integers, so clamping
+    /// before rounding gives the same integer as rounding first (the scalar <see cref="QGemm.Requantize"/>); the
+    /// clamped values fit the output byte, so vpmovdb's truncation stores them exactly. Finite products only.</summary>
+    /// <param name="a">sums (bias included)</param>
+    /// <param name="m0">multipliers of lanes 0..7</param>
+    /// <param name="m1">multipliers of lanes 8..15</param>
+    /// <param name="lo">lo − zp</param>
+    /// <param name="hi">hi − zp</param>
+    /// <param name="zp">zero point</param>
+    /// <returns>the 16 output bytes</returns>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static Vector128<byte> Quantize16(Vector512<int> a, Vector512<double> m0, Vector512<double> m1, Vector512<double> lo, Vector512<double> hi, Vector512<int> zp)
+    {
+        var d0 = Avx512F.Max(Avx512F.Min(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetLower()), m0), hi), lo);
+        var d1 = Avx512F.Max(Avx512F.Min(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetUpper()), m1), hi), lo);
+        var q = Vector512.Create(Avx512F.ConvertToVector256Int32(d0, FloatRoundingMode.ToEven), Avx512F.ConvertToVector256Int32(d1, FloatRoundingMode.ToEven));
+        return Avx512F.ConvertToVector128Byte(Avx512F.Add(q, zp));
     }
 
     // f = (float)acc · scale_j (+ bias_j), eight columns per step; returns the columns done
@@ -145,9 +158,9 @@ internal unsafe struct QGemmEpilogue
         {
             // the same double arithmetic on sixteen columns per step (two zmm of doubles); the clamped values fit
             // the output byte, so vpmovdb's truncation stores them exactly
-            var zp5 = Vector512.Create((double)ZeroPoint);
-            var lo5 = Vector512.Create((double)Lo);
-            var hi5 = Vector512.Create((double)Hi);
+            var zp5 = Vector512.Create(ZeroPoint);
+            var lo5 = Vector512.Create((double)Lo - ZeroPoint);
+            var hi5 = Vector512.Create((double)Hi - ZeroPoint);
             var n0 = Vector512.Create((double)Scales[0]);
             var n1 = n0;
             for (; j + 16 <= cols; j += 16)
@@ -159,11 +172,7 @@ internal unsafe struct QGemmEpilogue
                     n0 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j));
                     n1 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j + 8));
                 }
-                var d0 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetLower()), n0), 0), zp5);
-                var d1 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(a.GetUpper()), n1), 0), zp5);
-                var i0 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d0, hi5), lo5));
-                var i1 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d1, hi5), lo5));
-                Avx512F.ConvertToVector128Byte(Vector512.Create(i0, i1)).Store(y + j);
+                Quantize16(a, n0, n1, lo5, hi5, zp5).Store(y + j);
             }
         }
         for (; j + 8 <= cols; j += 8)

@@ -1,6 +1,7 @@
 using Pare.Core.Kernels.Indexing;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
+using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Quantize;
 
@@ -84,6 +85,75 @@ public static class LinearQuantizer
         }
     }
 
+    /// <summary><see cref="Quantize"/> split over the compute pool in 64-value chunks (elementwise, so the same bytes).</summary>
+    /// <param name="x">values</param>
+    /// <param name="scale">scale</param>
+    /// <param name="zeroPoint">zero point</param>
+    /// <param name="signedOutput">int8 (else uint8)</param>
+    /// <param name="y">output bytes (as many as x)</param>
+    public static unsafe void QuantizeParallel(ReadOnlySpan<float> x, float scale, int zeroPoint, bool signedOutput, Span<byte> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"quantize: {y.Length} outputs for {x.Length} values");
+        int tasks = Tasks(x.Length);
+        if (tasks == 1)
+        {
+            Quantize(x, scale, zeroPoint, signedOutput, y);
+            return;
+        }
+        int n = x.Length;
+        fixed (float* px = x)
+        fixed (byte* py = y)
+        {
+            float* xs = px;
+            byte* ys = py;
+            Parallelism.For(tasks, t =>
+            {
+                var (start, end) = Chunk(n, tasks, t);
+                Quantize(new ReadOnlySpan<float>(xs + start, end - start), scale, zeroPoint, signedOutput, new Span<byte>(ys + start, end - start));
+            });
+        }
+    }
+
+    /// <summary><see cref="Dequantize"/> split over the compute pool in 64-value chunks (elementwise, so the same bits).</summary>
+    /// <param name="x">int8 or uint8 values (as bytes)</param>
+    /// <param name="signedInput">x is int8</param>
+    /// <param name="scale">scale</param>
+    /// <param name="zeroPoint">zero point</param>
+    /// <param name="y">output (as many as x)</param>
+    public static unsafe void DequantizeParallel(ReadOnlySpan<byte> x, bool signedInput, float scale, int zeroPoint, Span<float> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"dequantize: {y.Length} outputs for {x.Length} values");
+        int tasks = Tasks(x.Length);
+        if (tasks == 1)
+        {
+            Dequantize(x, signedInput, scale, zeroPoint, y);
+            return;
+        }
+        int n = x.Length;
+        fixed (byte* px = x)
+        fixed (float* py = y)
+        {
+            byte* xs = px;
+            float* ys = py;
+            Parallelism.For(tasks, t =>
+            {
+                var (start, end) = Chunk(n, tasks, t);
+                Dequantize(new ReadOnlySpan<byte>(xs + start, end - start), signedInput, scale, zeroPoint, new Span<float>(ys + start, end - start));
+            });
+        }
+    }
+
+    // tasks for n elementwise values: one below 64 K values or on one thread, else two per thread
+    private static int Tasks(int n) => Parallelism.ThreadCount == 1 || n < 1 << 16 ? 1 : 2 * Parallelism.ThreadCount;
+
+    // task t's range of n values, boundaries on multiples of 64
+    private static (int Start, int End) Chunk(int n, int tasks, int t)
+    {
+        long blocks = (n + 63) / 64;
+        int start = (int)Math.Min(n, blocks * t / tasks * 64), end = t == tasks - 1 ? n : (int)Math.Min(n, blocks * (t + 1) / tasks * 64);
+        return (start, end);
+    }
+
     /// <summary>y[i] = table[channel(i)·256 + x[i]]: per-tensor (one table) or per channel, where element i's channel
     /// is i / inner mod channels (the layout of a channel axis with <paramref name="inner"/> elements after it).</summary>
     /// <param name="x">input bytes (an int8 input is looked up as its byte, the table ordered alike)</param>
@@ -151,6 +221,48 @@ public static class LinearQuantizer
         finally
         {
             System.Buffers.ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary><see cref="Lookup"/> split over the compute pool in whole units (64-byte runs of one table, whole
+    /// channel runs, or whole rows of the last axis), so every element sees the same table as in the serial call.</summary>
+    /// <param name="x">input bytes</param>
+    /// <param name="table">channels·256 output bytes</param>
+    /// <param name="channels">tables</param>
+    /// <param name="inner">elements per channel run</param>
+    /// <param name="y">output (as many as x)</param>
+    public static unsafe void LookupParallel(ReadOnlySpan<byte> x, ReadOnlySpan<byte> table, int channels, int inner, Span<byte> y)
+    {
+        if (y.Length < x.Length) throw new ArgumentException($"lookup: {y.Length} outputs for {x.Length} values");
+        if (channels < 1 || table.Length < channels * 256 || inner < 1) throw new ArgumentException($"lookup: {table.Length} table bytes for {channels} channels");
+        // unit: elements one task takes whole; the serial call keeps everything that does not split evenly
+        long unit = channels == 1 ? 64 : inner == 1 ? channels : inner;
+        int threads = Parallelism.ThreadCount, n = x.Length;
+        long units = n / unit;
+        if (threads == 1 || n < 1 << 16 || units < 2 || (channels > 1 && n % unit != 0))
+        {
+            Lookup(x, table, channels, inner, y);
+            return;
+        }
+        int tasks = (int)Math.Min(units, 2 * threads);
+        fixed (byte* px = x)
+        fixed (byte* pt = table)
+        fixed (byte* py = y)
+        {
+            byte* xs = px, ts = pt, ys = py;
+            int tableLength = channels * 256;
+            Parallelism.For(tasks, t =>
+            {
+                long u0 = units * t / tasks, u1 = units * (t + 1) / tasks;
+                int start = (int)(u0 * unit), end = t == tasks - 1 ? n : (int)(u1 * unit);
+                var xt = new ReadOnlySpan<byte>(xs + start, end - start);
+                var yt = new Span<byte>(ys + start, end - start);
+                var tab = new ReadOnlySpan<byte>(ts, tableLength);
+                if (channels == 1 || inner == 1) Lookup(xt, tab, channels, inner, yt);
+                else
+                    for (long p = u0; p < u1; p++)
+                        Run(xt.Slice((int)((p - u0) * inner), inner), tab.Slice((int)(p % channels) * 256, 256), yt.Slice((int)((p - u0) * inner), inner));
+            });
         }
     }
 

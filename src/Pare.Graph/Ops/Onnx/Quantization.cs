@@ -32,11 +32,11 @@ internal static class Quantization
             if (type == DType.UInt8)
             {
                 var u = TensorMemory.Uninitialized<byte>(src.Length);
-                LinearQuantizer.Quantize(src, s, z, false, u);
+                LinearQuantizer.QuantizeParallel(src, s, z, false, u);
                 return [Tensor.Wrap(u, x.Shape)];
             }
             var sb = TensorMemory.Uninitialized<sbyte>(src.Length);
-            LinearQuantizer.Quantize(src, s, z, true, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sb.AsSpan()));
+            LinearQuantizer.QuantizeParallel(src, s, z, true, System.Runtime.InteropServices.MemoryMarshal.AsBytes(sb.AsSpan()));
             return [Tensor.Wrap(sb, x.Shape)];
         }
         var xs = c.FloatsOf(x, "x");
@@ -63,9 +63,9 @@ internal static class Quantization
         if (scale.Count == 1 && x.DType is (DType.UInt8 or DType.Int8) && scale.DType == DType.Float32 && (zeroPoint is null || zeroPoint.Count == 1))
         {
             int z = zeroPoint is null ? 0 : c.IntsOf(zeroPoint, "x_zero_point")[0];
-            var yf = new float[x.Count];
+            var yf = TensorMemory.Uninitialized<float>(x.Count);
             var bytes = x.DType == DType.UInt8 ? x.Contiguous().AsSpan<byte>() : System.Runtime.InteropServices.MemoryMarshal.AsBytes(x.Contiguous().AsSpan<sbyte>());
-            LinearQuantizer.Dequantize(bytes, x.DType == DType.Int8, scale.Contiguous().AsSpan<float>()[0], z, yf);
+            LinearQuantizer.DequantizeParallel(bytes, x.DType == DType.Int8, scale.Contiguous().AsSpan<float>()[0], z, yf);
             return [Tensor.Wrap(yf, x.Shape)];
         }
         var xs = c.IntsOf(x, "x");

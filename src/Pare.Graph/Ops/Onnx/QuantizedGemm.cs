@@ -128,10 +128,10 @@ internal static class QuantizedGemm
             if (groups == 1)
                 ForImages(batch, tasks, (b0, b1) =>
                 {
-                    ToNhwc(xc, flip, b0, b1, ch, h * wd, xn);
+                    ToNhwc(xc, flip, b0, b1, ch, h * wd, xn, tasks == 1);
                     if (!pointwise) Im2ColNhwc(xn, b0, b1, ch, h, wd, 0, cg, kh, kw, s, outH, outW, (byte)xzu, cols);
                 });
-            else ForImages(batch, tasks, (b0, b1) => ToNhwc(xc, flip, b0, b1, ch, h * wd, xn));
+            else ForImages(batch, tasks, (b0, b1) => ToNhwc(xc, flip, b0, b1, ch, h * wd, xn, tasks == 1));
             for (int g = 0; g < groups; g++)
             {
                 if (!pointwise && groups > 1) Im2ColNhwc(xn, 0, batch, ch, h, wd, g * cg, cg, kh, kw, s, outH, outW, (byte)xzu, cols);
@@ -174,7 +174,12 @@ internal static class QuantizedGemm
             ForImages(batch, tasks, (b0, b1) =>
             {
                 var yb = Bytes(result);
-                for (int b = b0; b < b1; b++) ByteTranspose.Run(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
+                for (int b = b0; b < b1; b++)
+                {
+                    // one image: the transpose itself is split over the threads
+                    if (tasks == 1) ByteTranspose.RunParallel(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
+                    else ByteTranspose.Run(yn.AsSpan(b * plane * mOut, plane * mOut), plane, mOut, yb.Slice(b * mOut * plane));
+                }
             });
             return result;
         }
@@ -265,7 +270,7 @@ internal static class QuantizedGemm
         return result;
     }
 
-    // a new int8 or uint8 tensor and its bytes
+    // a new int8 or uint8 tensor and its bytes, not zeroed (every caller writes them all; rented from the run's arena)
     private static Tensor NewBytes(bool signed, int count, Shape shape, out Span<byte> bytes)
     {
         if (!signed)
@@ -299,8 +304,9 @@ internal static class QuantizedGemm
 
     private static Span<byte> Bytes(Tensor t) => t.DType == DType.UInt8 ? t.AsSpan<byte>() : MemoryMarshal.AsBytes(t.AsSpan<sbyte>());
 
-    // images [b0, b1) of x (N, C, H·W) 8-bit → (N, H·W, C) uint8 (int8 values ⊕ 0x80)
-    private static void ToNhwc(Tensor x, int flip, int b0, int b1, int ch, int hw, Span<byte> dst)
+    // images [b0, b1) of x (N, C, H·W) 8-bit → (N, H·W, C) uint8 (int8 values ⊕ 0x80); each transpose split over
+    // the threads when the images are not
+    private static void ToNhwc(Tensor x, int flip, int b0, int b1, int ch, int hw, Span<byte> dst, bool parallel)
     {
         var src = x.DType == DType.Int8 ? MemoryMarshal.AsBytes(x.Contiguous().AsSpan<sbyte>()) : x.Contiguous().AsSpan<byte>();
         for (int b = b0; b < b1; b++)
@@ -308,6 +314,7 @@ internal static class QuantizedGemm
             var image = src.Slice(b * ch * hw, ch * hw);
             var outImage = dst.Slice(b * ch * hw, ch * hw);
             if (ch == 1) image.CopyTo(outImage);
+            else if (parallel) ByteTranspose.RunParallel(image, ch, hw, outImage);
             else ByteTranspose.Run(image, ch, hw, outImage);
             if (flip != 0) Flip(outImage);
         }

@@ -32,11 +32,11 @@ internal static class QuantizedLookup
         if (table.DType == DType.UInt8)
         {
             var u = TensorMemory.Uninitialized<byte>(x.Count);
-            LinearQuantizer.Lookup(src, tab, channels, inner, u);
+            LinearQuantizer.LookupParallel(src, tab, channels, inner, u);
             return [Tensor.Wrap(u, x.Shape)];
         }
         var s = TensorMemory.Uninitialized<sbyte>(x.Count);
-        LinearQuantizer.Lookup(src, tab, channels, inner, MemoryMarshal.AsBytes(s.AsSpan()));
+        LinearQuantizer.LookupParallel(src, tab, channels, inner, MemoryMarshal.AsBytes(s.AsSpan()));
         return [Tensor.Wrap(s, x.Shape)];
     }
 
