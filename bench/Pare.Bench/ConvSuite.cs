@@ -72,6 +72,19 @@ public sealed class ConvSuite : IBenchSuite
             var at = new int[y.Length];
             return () => Pare.Core.Kernels.Pool.MaxPool2d.Forward(g, x, y, at);
         });
+        // MNIST's second pool (16 planes 14×14, 3×3 stride 3): with the argmax (training) and values only (inference)
+        foreach (bool values in new[] { false, true })
+        {
+            yield return new BenchCase(values ? "max_pool2d_values_mnist_16x14x14_k3s3" : "max_pool2d_kernel_mnist_16x14x14_k3s3", () =>
+            {
+                var g = new Pare.Core.Kernels.Pool.PoolGeometry(16, 14, 14, 3, 3, 3, 3);
+                var x = Values(16 * 14 * 14, new Rng(5));
+                var y = new float[16 * 4 * 4];
+                var at = new int[y.Length];
+                if (values) return () => Pare.Core.Kernels.Pool.MaxPool2dValues.Forward(g, x, y);
+                return () => Pare.Core.Kernels.Pool.MaxPool2d.Forward(g, x, y, at);
+            }, Reps: 2001);
+        }
         yield return new BenchCase("avg_pool2d_b32_64x56x56_k3_s2_p1", () =>
         {
             var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(2));
