@@ -43,6 +43,14 @@ public sealed class ConvSuite : IBenchSuite
         yield return FusedRow("conv2d_ocr_det_dw_192x20x34_k5", new ConvGeometry(1, 192, 20, 34, 192, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 192), fused: true);
         yield return FusedRow("conv2d_ocr_det_dw_32x160x272_k3s2", new ConvGeometry(1, 32, 160, 272, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 32), fused: true);
         yield return FusedRow("conv2d_ocr_det_first_3x320x544_c16_k3s2", new ConvGeometry(1, 3, 320, 544, 16, 3, 3, 2, 2, 1, 1, 1, 1), fused: true);
+        // DirectConv2d's shapes (first layers, MNIST) beside the im2col + GEMM baseline they replace
+        foreach (bool direct in new[] { false, true })
+        {
+            yield return DirectRow("conv2d_mnist_1x28x28_c8_k5", new ConvGeometry(1, 1, 28, 28, 8, 5, 5, 1, 1, 2, 2, 2, 2), direct);
+            yield return DirectRow("conv2d_mnist_8x14x14_c16_k5", new ConvGeometry(1, 8, 14, 14, 16, 5, 5, 1, 1, 2, 2, 2, 2), direct);
+            yield return DirectRow("conv2d_ocr_cls_first_b2_3x48x192_c8_k3s2", new ConvGeometry(2, 3, 48, 192, 8, 3, 3, 2, 2, 1, 1, 1, 1), direct);
+            yield return DirectRow("conv2d_ocr_det_first_3x320x544_c16_k3s2", new ConvGeometry(1, 3, 320, 544, 16, 3, 3, 2, 2, 1, 1, 1, 1), direct);
+        }
         yield return new BenchCase("conv_transpose2d_ocr_det_24x80x136_k2s2_relu", () =>
         {
             var rng = new Rng(12);
@@ -154,6 +162,34 @@ public sealed class ConvSuite : IBenchSuite
                 stage.Activation.Apply(y);
             };
         }, Flops: 2.0 * g.N * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize);
+
+    // Conv2dKernel (DirectConv2d where it fits) with bias and ReLU, or the baseline it replaced: im2col of each image
+    // into a patch matrix, one GEMM, then bias and ReLU passes (single thread for the baseline's unfold).
+    private static BenchCase DirectRow(string name, ConvGeometry g, bool direct) =>
+        new(name + (direct ? "_direct" : "_im2col"), () =>
+        {
+            var rng = new Rng(13);
+            int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth;
+            var x = Values(g.N * inImage, rng);
+            var w = Values(g.WeightCount, rng);
+            var b = Values(g.OutChannels, rng);
+            var y = new float[g.N * g.OutChannels * plane];
+            var stage = new ConvOutputStage(new ConvEpilogue(ConvActivation.Relu));
+            if (direct) return () => Conv2dKernel.Forward(g, x, w, b, default, stage, y);
+            var col = new float[g.PatchSize * plane];
+            return () =>
+            {
+                for (int n = 0; n < g.N; n++)
+                {
+                    Im2Col.Unfold(g, x.AsSpan(n * inImage, inImage), col);
+                    var yn = y.AsSpan(n * g.OutChannels * plane, g.OutChannels * plane);
+                    Pare.Core.Kernels.Gemm.Gemm.Sgemm(false, false, g.OutChannels, plane, g.PatchSize, 1f, w, g.PatchSize, col, plane, 0f, yn, plane);
+                    for (int k = 0; k < g.OutChannels; k++)
+                        System.Numerics.Tensors.TensorPrimitives.Add(yn.Slice(k * plane, plane), b[k], yn.Slice(k * plane, plane));
+                    stage.Activation.Apply(yn);
+                }
+            };
+        }, Flops: 2.0 * g.N * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize, Reps: 201);
 
     // The non-GEMM part of the general path alone: unfolding every image of the batch (single thread).
     private static BenchCase Im2ColRow(string name, int n, int c, int size) =>
