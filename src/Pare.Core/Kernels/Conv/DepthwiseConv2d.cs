@@ -60,6 +60,7 @@ public static unsafe partial class DepthwiseConv2d
             TapOffsets(geo, tapOffsets);
             // every weight finite (the usual case): the planes need not check theirs
             bool finiteWeights = AllFinite(new ReadOnlySpan<float>(pw, g.OutChannels * taps));
+            bool stageAfter = finish && outPlane <= StagePlaneFloats;
             Parallelism.For((planes + perTask - 1) / perTask, task =>
             {
                 int p0 = task * perTask, p1 = Math.Min(planes, p0 + perTask);
@@ -80,8 +81,16 @@ public static unsafe partial class DepthwiseConv2d
                             long offset = ((long)p * mult + j) * outPlane;
                             var yp = new Span<float>(py + offset, outPlane);
                             PlaneForward(geo, pp, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp,
-                                stage: finish ? stage : null, z: pz == null ? null : pz + offset, skipPaddingRows: true, tapOffsets: tapOffsets, finiteWeights: finiteWeights);
+                                stage: finish && !stageAfter ? stage : null, z: pz == null ? null : pz + offset, skipPaddingRows: true,
+                                tapOffsets: tapOffsets, finiteWeights: finiteWeights);
                         }
+                    }
+                    // small planes: the stage once over the task's output planes (contiguous, still in L1; the bias is in
+                    // the sums already), not once per plane, whose setup cost more than its 192 values on PaddleOCR cls
+                    if (stageAfter)
+                    {
+                        long first = (long)p0 * mult * outPlane;
+                        stage.ApplyRow(py + first, (p1 - p0) * mult * outPlane, false, 0f, pz == null ? null : pz + first);
                     }
                 }
                 finally
