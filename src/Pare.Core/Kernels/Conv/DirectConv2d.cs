@@ -21,7 +21,7 @@ namespace Pare.Core.Kernels.Conv;
 /// </code>
 /// The sums run over t in the same order, from zero, with the same fused multiply-adds as the GEMM's micro-kernel,
 /// and the bias and stage follow them, so the outputs equal the im2col path's bit for bit (for a patch within one
-/// GEMM k block, which <see cref="Fits"/> requires). Bands of rows are the parallel tasks (shapes only decide them).
+/// GEMM k block, which <see cref="Fits"/> requires). Bands of rows are the parallel tasks.
 /// Scalar twin: <see cref="Conv2dReference"/>.</summary>
 internal static unsafe class DirectConv2d
 {
@@ -39,8 +39,8 @@ internal static unsafe class DirectConv2d
     // output rows per band: enough to amortize the band's copy, few enough for a band's source to stay in L2
     private const int BandRows = 8;
 
-    // below this many multiply-adds, one thread (as the GEMM's SerialMacs)
-    private const long SerialMacs = 96L * 96 * 96;
+    // below this many multiply-adds, one thread: MNIST's second layer (627K, ~19 µs) still gains from two
+    private const long SerialMacs = 256L * 1024;
 
     /// <summary>Whether the direct kernel takes <paramref name="g"/> on this CPU: AVX-512, one group, no dilation,
     /// stride 1 or 2, C_out a multiple of 8, at most 16 input channels and a patch of at most 256, outputs at least
@@ -63,9 +63,14 @@ internal static unsafe class DirectConv2d
         ReadOnlySpan<float> residual, ConvOutputStage stage, Span<float> y)
     {
         var geo = g;
-        int bands = (g.OutHeight + BandRows - 1) / BandRows, tasks = g.N * bands, patch = g.PatchSize;
+        int patch = g.PatchSize;
         bool hasBias = !bias.IsEmpty, finish = hasBias || !residual.IsEmpty || !stage.IsNone;
         long macs = (long)g.N * g.OutChannels * g.OutHeight * g.OutWidth * patch;
+        int threads = macs < SerialMacs ? 1 : Parallelism.ThreadCount;
+        // bands of at most BandRows rows, and at least one task per thread (every output is computed the same way
+        // whatever band it falls in, so the split may follow the thread count)
+        int bandRows = Math.Min(BandRows, (g.OutHeight + Math.Max(1, threads / Math.Max(g.N, 1)) - 1) / Math.Max(1, threads / Math.Max(g.N, 1)));
+        int bands = (g.OutHeight + bandRows - 1) / bandRows, tasks = g.N * bands;
         // the weights transposed per block of 8 channels: wT[b][t][j] = w[8b + j, t], so a tap's 8 weights are adjacent
         float[] wT = ArrayPool<float>.Shared.Rent(g.OutChannels * patch);
         try
@@ -77,12 +82,12 @@ internal static unsafe class DirectConv2d
                 float* px = px0, pwt = pwt0, pb = pb0, pz = pz0, py = py0;
                 void Task(int task)
                 {
-                    int n = task / bands, oy0 = task % bands * BandRows, oy1 = Math.Min(geo.OutHeight, oy0 + BandRows);
+                    int n = task / bands, oy0 = task % bands * bandRows, oy1 = Math.Min(geo.OutHeight, oy0 + bandRows);
                     long inImage = (long)geo.InChannels * geo.InHeight * geo.InWidth, outImage = (long)geo.OutChannels * geo.OutHeight * geo.OutWidth;
                     Band(geo, px + n * inImage, pwt, hasBias ? pb : null, pz == null ? null : pz + n * outImage,
                         finish ? stage : null, py + n * outImage, oy0, oy1);
                 }
-                if (tasks == 1 || macs < SerialMacs) for (int t = 0; t < tasks; t++) Task(t);
+                if (tasks == 1 || threads == 1) for (int t = 0; t < tasks; t++) Task(t);
                 else Parallelism.For(tasks, Task);
             }
         }
