@@ -11,7 +11,7 @@ namespace Pare.Core.Tests.Kernels;
 public class DirectConv2dTests
 {
     // MNIST's two layers, PaddleOCR's first layer (stride 2, 2 images), odd widths with a tail of lanes (units paired
-    // across rows), mixed strides, asymmetric padding, one output row, and 16 input channels with a 3×5 window
+    // across rows), mixed strides, asymmetric padding, one output row, 16 input channels with a 3×5 window
     public static TheoryData<ConvGeometry> Geometries => new()
     {
         new ConvGeometry(1, 1, 28, 28, 8, 5, 5, 1, 1, 2, 2, 2, 2),
@@ -22,6 +22,9 @@ public class DirectConv2dTests
         new ConvGeometry(1, 4, 13, 50, 24, 2, 3, 2, 1, 0, 1, 1, 0),
         new ConvGeometry(3, 1, 3, 10, 8, 3, 3, 1, 1, 0, 0, 0, 0),
         new ConvGeometry(1, 16, 10, 33, 8, 3, 5, 1, 1, 1, 2, 1, 2),
+        // few output channels over many input channels (PaddleOCR det's 96 → 24): patches of 3 and 2 GEMM k blocks
+        new ConvGeometry(1, 96, 12, 40, 24, 3, 3, 1, 1, 1, 1, 1, 1),
+        new ConvGeometry(2, 64, 9, 70, 16, 3, 3, 2, 2, 1, 1, 1, 1),
     };
 
     [Theory, MemberData(nameof(Geometries))]

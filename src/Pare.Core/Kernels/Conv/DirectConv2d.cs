@@ -20,8 +20,11 @@ namespace Pare.Core.Kernels.Conv;
 ///   store acc (masked at the row's end), then the output stage on the finished rows
 /// </code>
 /// The sums run over t in the same order, from zero, with the same fused multiply-adds as the GEMM's micro-kernel,
-/// and the bias and stage follow them, so the outputs equal the im2col path's bit for bit (for a patch within one
-/// GEMM k block, which <see cref="Fits"/> requires). Bands of rows are the parallel tasks.
+/// one k block of the GEMM's blocking (<c>Gemm.KBlockDepth</c>) at a time, each block's sums added to the earlier
+/// ones as the GEMM's β = 1 update does, then the bias and stage, so the outputs equal the im2col path's bit for bit.
+/// It also takes convolutions with few output channels over many input channels (PaddleOCR det's 96 → 24, 3×3 on
+/// 80×136: 6.5 → 5.1 ms), whose patch matrix would be K = 864 rows deep for 24 rows of output; a band's source rows
+/// then stay within 512 KB. Bands of rows are the parallel tasks.
 /// Scalar twin: <see cref="Conv2dReference"/>.</summary>
 internal static unsafe class DirectConv2d
 {
@@ -30,26 +33,34 @@ internal static unsafe class DirectConv2d
 
     private const int Lanes = 16;
 
-    // longest patch taken: within one k block of the GEMM (same sums), and the block's weights (8·K floats) in L1
+    // longest patch taken for few input channels (a block's weights, 8·K floats, in L1)
     private const int MaxPatch = 256;
 
     // most input channels: more channels make a longer patch matrix per input value, where the GEMM's blocking wins
     private const int MaxInChannels = 16;
 
+    // few output channels over many input channels (PaddleOCR det's 96 → 24, 3×3 on 80×136: 45% of the model):
+    // the GEMM packs a patch matrix 864 rows deep for 24 rows of output, here every input row is copied once per band
+    private const int WideMaxOutChannels = 32, WideMinOutWidth = 32, WideMaxPatch = 2048;
+
     // output rows per band: enough to amortize the band's copy, few enough for a band's source to stay in L2
     private const int BandRows = 8;
+
+    // most floats of a band's source rows (256 KB, in L2 while its taps are read)
+    private const int SourceFloats = 128 * 1024;
 
     // below this many multiply-adds, one thread: MNIST's second layer (627K, ~19 µs) still gains from two
     private const long SerialMacs = 256L * 1024;
 
     /// <summary>Whether the direct kernel takes <paramref name="g"/> on this CPU: AVX-512, one group, no dilation,
-    /// stride 1 or 2, C_out a multiple of 8, at most 16 input channels and a patch of at most 256, outputs at least
-    /// 8 wide.</summary>
+    /// stride 1 or 2, C_out a multiple of 8, outputs at least 8 wide, and either at most 16 input channels with a patch
+    /// of at most 256, or at most 32 output channels, outputs at least 32 wide and a patch of at most 2048.</summary>
     /// <param name="g">geometry (valid)</param>
     public static bool Fits(in ConvGeometry g) =>
         Avx512F.IsSupported && g.Groups == 1 && !g.IsPointwise && g.DilationH == 1 && g.DilationW == 1 &&
-        g.StrideH is 1 or 2 && g.StrideW is 1 or 2 && g.OutChannels % Block == 0 && g.InChannels <= MaxInChannels &&
-        g.PatchSize <= MaxPatch && g.OutWidth >= 8 && g.OutHeight >= 1;
+        g.StrideH is 1 or 2 && g.StrideW is 1 or 2 && g.OutChannels % Block == 0 && g.OutWidth >= 8 && g.OutHeight >= 1 &&
+        ((g.InChannels <= MaxInChannels && g.PatchSize <= MaxPatch) ||
+         (g.OutChannels <= WideMaxOutChannels && g.OutWidth >= WideMinOutWidth && g.PatchSize <= WideMaxPatch));
 
     /// <summary>y = stage(conv(x, w) + bias, residual).</summary>
     /// <param name="g">geometry (<see cref="Fits"/>)</param>
@@ -70,6 +81,9 @@ internal static unsafe class DirectConv2d
         // bands of at most BandRows rows, and at least one task per thread (every output is computed the same way
         // whatever band it falls in, so the split may follow the thread count)
         int bandRows = Math.Min(BandRows, (g.OutHeight + Math.Max(1, threads / Math.Max(g.N, 1)) - 1) / Math.Max(1, threads / Math.Max(g.N, 1)));
+        int width = (g.OutWidth + Lanes - 1) / Lanes * Lanes + (g.KernelW - 1) / g.StrideW;
+        int sourceRows = SourceFloats / (g.InChannels * g.StrideW * width);
+        bandRows = Math.Clamp((sourceRows - g.KernelH) / g.StrideH + 1, 1, bandRows);
         int bands = (g.OutHeight + bandRows - 1) / bandRows, tasks = g.N * bands;
         // the weights transposed per block of 8 channels: wT[b][t][j] = w[8b + j, t], so a tap's 8 weights are adjacent
         float[] wT = ArrayPool<float>.Shared.Rent(g.OutChannels * patch);
@@ -101,7 +115,7 @@ internal static unsafe class DirectConv2d
     private static void Band(in ConvGeometry g, float* x, float* wT, float* bias, float* z, ConvOutputStage? stage, float* y, int oy0, int oy1)
     {
         int sh = g.StrideH, sw = g.StrideW, kh = g.KernelH, kw = g.KernelW, cin = g.InChannels, ow = g.OutWidth, oh = g.OutHeight;
-        int patch = g.PatchSize, plane = oh * ow;
+        int patch = g.PatchSize, plane = oh * ow, kc = Gemm.Gemm.KBlockDepth(patch);
         // source rows of the band and their width: the columns the last 16-lane block reads (ox up to a multiple of 16,
         // plus the taps' reach), all written (zeros outside the input)
         int rows = (oy1 - oy0 - 1) * sh + kh, width = (ow + Lanes - 1) / Lanes * Lanes + (kw - 1) / sw;
@@ -132,12 +146,15 @@ internal static unsafe class DirectConv2d
                         var m0 = Vector512.LessThan(lane, Vector512.Create(ow - ox0)).AsSingle();
                         if (u + 1 == units)
                         {
-                            Tile(s0, tapOffset, patch, wb, y0, plane, m0);
+                            for (int t0 = 0; t0 < patch; t0 += kc)
+                                Tile(s0, tapOffset + t0, Math.Min(kc, patch - t0), wb + t0 * Block, y0, plane, m0, t0 > 0);
                             continue;
                         }
                         int r1 = (u + 1) / perRow, ox1 = (u + 1) % perRow * Lanes;
                         var m1 = Vector512.LessThan(lane, Vector512.Create(ow - ox1)).AsSingle();
-                        Tile2(s0, src + r1 * sh * width + ox1, tapOffset, patch, wb, y0, y + (long)k0 * plane + (long)(oy0 + r1) * ow + ox1, plane, m0, m1);
+                        float* s1 = src + r1 * sh * width + ox1, y1 = y + (long)k0 * plane + (long)(oy0 + r1) * ow + ox1;
+                        for (int t0 = 0; t0 < patch; t0 += kc)
+                            Tile2(s0, s1, tapOffset + t0, Math.Min(kc, patch - t0), wb + t0 * Block, y0, y1, plane, m0, m1, t0 > 0);
                     }
                     if (stage is null) continue;
                     for (int j = 0; j < Block; j++)
@@ -156,7 +173,7 @@ internal static unsafe class DirectConv2d
 
     // 8 channels × 16 columns: acc[j] = Σ_t wT[t][j] · s[tapOffset[t] + lane], stored where mask is set (rows of y plane apart)
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
-    private static void Tile(float* s, int* tapOffset, int patch, float* wT, float* y, int plane, Vector512<float> mask)
+    private static void Tile(float* s, int* tapOffset, int patch, float* wT, float* y, int plane, Vector512<float> mask, bool add)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         for (int t = 0; t < patch; t++)
@@ -172,13 +189,13 @@ internal static unsafe class DirectConv2d
             a6 = Avx512F.FusedMultiplyAdd(Vector512.Create(wt[6]), v, a6);
             a7 = Avx512F.FusedMultiplyAdd(Vector512.Create(wt[7]), v, a7);
         }
-        Store8(y, plane, mask, a0, a1, a2, a3, a4, a5, a6, a7);
+        Store8(y, plane, mask, a0, a1, a2, a3, a4, a5, a6, a7, add);
     }
 
     // two units (s0 → y0, s1 → y1) of 8 channels × 16 columns: 16 accumulators, each broadcast weight used twice
     [MethodImpl(MethodImplOptions.AggressiveOptimization)]
     private static void Tile2(float* s0, float* s1, int* tapOffset, int patch, float* wT, float* y0, float* y1, int plane,
-        Vector512<float> m0, Vector512<float> m1)
+        Vector512<float> m0, Vector512<float> m1, bool add)
     {
         Vector512<float> a0 = default, a1 = default, a2 = default, a3 = default, a4 = default, a5 = default, a6 = default, a7 = default;
         Vector512<float> b0 = default, b1 = default, b2 = default, b3 = default, b4 = default, b5 = default, b6 = default, b7 = default;
@@ -213,14 +230,26 @@ internal static unsafe class DirectConv2d
             a7 = Avx512F.FusedMultiplyAdd(w7, u, a7);
             b7 = Avx512F.FusedMultiplyAdd(w7, v, b7);
         }
-        Store8(y0, plane, m0, a0, a1, a2, a3, a4, a5, a6, a7);
-        Store8(y1, plane, m1, b0, b1, b2, b3, b4, b5, b6, b7);
+        Store8(y0, plane, m0, a0, a1, a2, a3, a4, a5, a6, a7, add);
+        Store8(y1, plane, m1, b0, b1, b2, b3, b4, b5, b6, b7, add);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Store8(float* y, int plane, Vector512<float> mask, Vector512<float> a0, Vector512<float> a1, Vector512<float> a2,
-        Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7)
+        Vector512<float> a3, Vector512<float> a4, Vector512<float> a5, Vector512<float> a6, Vector512<float> a7, bool add)
     {
+        if (add)
+        {
+            // a later k block: the block's sums plus the earlier ones, rounded once (the GEMM's β = 1 update)
+            a0 += Avx512F.MaskLoad(y, mask, Vector512<float>.Zero);
+            a1 += Avx512F.MaskLoad(y + plane, mask, Vector512<float>.Zero);
+            a2 += Avx512F.MaskLoad(y + 2L * plane, mask, Vector512<float>.Zero);
+            a3 += Avx512F.MaskLoad(y + 3L * plane, mask, Vector512<float>.Zero);
+            a4 += Avx512F.MaskLoad(y + 4L * plane, mask, Vector512<float>.Zero);
+            a5 += Avx512F.MaskLoad(y + 5L * plane, mask, Vector512<float>.Zero);
+            a6 += Avx512F.MaskLoad(y + 6L * plane, mask, Vector512<float>.Zero);
+            a7 += Avx512F.MaskLoad(y + 7L * plane, mask, Vector512<float>.Zero);
+        }
         Avx512F.MaskStore(y, mask, a0);
         Avx512F.MaskStore(y + plane, mask, a1);
         Avx512F.MaskStore(y + 2L * plane, mask, a2);
