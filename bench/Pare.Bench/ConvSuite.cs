@@ -98,6 +98,14 @@ public sealed class ConvSuite : IBenchSuite
             var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(2));
             return () => Pooling.AvgPool2d(x, 3, 2, 1);
         });
+        yield return new BenchCase("avg_pool2d_kernel_ocr_rec_480x3x280_k3x2_s3x2", () =>
+        {
+            // PaddleOCR rec's neck pool (count_include_pad 0), the kernel alone on a preallocated output
+            var g = new Pare.Core.Kernels.Pool.PoolGeometry(480, 3, 280, 3, 2, 3, 2, 0, 0, 1, 1, false);
+            var x = Values(480 * 3 * 280, new Rng(5));
+            var y = new float[480 * 140];
+            return () => Pare.Core.Kernels.Pool.AvgPool2d.Forward(g, x, false, y);
+        });
         yield return new BenchCase("global_avg_pool2d_b32_64x56x56", () =>
         {
             var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(3));

@@ -22,6 +22,7 @@ def calib(out, images, batch, count):
             f.write(numpy_helper.from_array(np.ascontiguousarray(x, np.float32)).SerializeToString())
 
 out = sys.argv[1]
+shared = os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', '..', 'shared')
 fm = '/usr/share/datasets/fashion-mnist'
 ftrain = (idx(f'{fm}/train-images-idx3-ubyte.gz')[:, None].astype(np.float32) / 255 - 0.2860) / 0.3530
 ftest = (idx(f'{fm}/t10k-images-idx3-ubyte.gz')[:, None].astype(np.float32) / 255 - 0.2860) / 0.3530
@@ -30,7 +31,7 @@ calib(f'{out}/fashion_calib', ftrain[rng.permutation(len(ftrain))[:512]], 64, 8)
 calib(f'{out}/fashion_noise', rng.standard_normal((512, 1, 28, 28)).astype(np.float32), 64, 8)
 ftest.astype(np.float32).tofile(f'{out}/fashion_test.f32')
 idx(f'{fm}/t10k-labels-idx1-ubyte.gz').astype(np.uint8).tofile(f'{out}/fashion_test.labels')
-mtrain = idx('/work/shared/data/mnist10k/train10k-images-idx3-ubyte.gz')[:, None].astype(np.float32)
+mtrain = idx(f'{shared}/data/mnist10k/train10k-images-idx3-ubyte.gz')[:, None].astype(np.float32)
 calib(f'{out}/mnist_calib', mtrain[rng.permutation(len(mtrain))[:256]], 1, 256)
-idx('/work/shared/data/mnist/t10k-images-idx3-ubyte.gz')[:, None].astype(np.float32).tofile(f'{out}/mnist_test.f32')
-idx('/work/shared/data/mnist/t10k-labels-idx1-ubyte.gz').astype(np.uint8).tofile(f'{out}/mnist_test.labels')
+idx(f'{shared}/data/mnist/t10k-images-idx3-ubyte.gz')[:, None].astype(np.float32).tofile(f'{out}/mnist_test.f32')
+idx(f'{shared}/data/mnist/t10k-labels-idx1-ubyte.gz').astype(np.uint8).tofile(f'{out}/mnist_test.labels')

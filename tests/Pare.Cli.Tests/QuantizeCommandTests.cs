@@ -86,4 +86,27 @@ public sealed class QuantizeCommandTests : IDisposable
         Assert.NotEqual(ExitCodes.Ok, code);
         Assert.Contains("--calib", error.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Data_free_needs_batch_norm_unless_the_logit_objective_is_chosen()
+    {
+        // this linear model has no BatchNorm: the BatchNorm objective is refused by name, the class-logit one runs
+        var error = new StringWriter();
+        var code = PareApp.Run(["quantize", _model, "--out", Path.Combine(_dir, "bn.onnx"), "--data-free"], new StringWriter(), error);
+        Assert.Equal(ExitCodes.Usage, code); // a setting that does not fit the model, like every QuantizationException
+        Assert.Contains("BatchNormalization", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(Path.Combine(_dir, "bn.onnx")));
+
+        error = new StringWriter();
+        code = PareApp.Run(["quantize", _model, "--out", Path.Combine(_dir, "bad.onnx"), "--data-free", "--data-free-objective", "pixels"], new StringWriter(), error);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--data-free-objective must be bn or logits", error.ToString(), StringComparison.Ordinal);
+
+        error = new StringWriter();
+        var target = Path.Combine(_dir, "logits.onnx");
+        code = PareApp.Run(["quantize", _model, "--out", target, "--data-free", "--data-free-objective", "logits", "--data-free-batches", "1",
+            "--data-free-steps", "5", "--latency-runs", "1", "--threads", "1"], new StringWriter(), error);
+        Assert.True(code == ExitCodes.Ok, error.ToString());
+        Assert.True(File.Exists(target));
+    }
 }

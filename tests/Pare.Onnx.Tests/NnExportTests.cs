@@ -12,7 +12,7 @@ namespace Pare.Onnx.Tests;
 /// <summary>Every preset the layers build exports to ONNX, re-imports, and computes what the module computes.</summary>
 public class NnExportTests
 {
-    public static TheoryData<string> Presets => ["mlp", "cnn", "resnet-small", "gpt-char", "transformer-cls"];
+    public static TheoryData<string> Presets => ["mlp", "cnn", "cnn-bn", "resnet-small", "gpt-char", "transformer-cls"];
 
     private static (Module Model, Tensor Input, string InputName, ElementType Type, Dim[] Shape) Build(string name)
     {
@@ -22,6 +22,7 @@ public class NnExportTests
         {
             "mlp" => (ImageClassifiers.Mlp(rng), Tensor.Normal([3, 1, 28, 28], 0, 1, data), "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)]),
             "cnn" => (ImageClassifiers.Cnn(rng), Tensor.Normal([3, 1, 28, 28], 0, 1, data), "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)]),
+            "cnn-bn" => (ImageClassifiers.CnnBn(rng), Tensor.Normal([3, 1, 28, 28], 0, 1, data), "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)]),
             "resnet-small" => (new ResNetSmall(rng), Tensor.Normal([2, 3, 32, 32], 0, 1, data), "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(3), Dim.Of(32), Dim.Of(32)]),
             "gpt-char" => (new GptChar(rng, layers: 2), Ids(data, 2, 16, 65, 0), "tokens", ElementType.Int64, [Dim.Symbol("batch"), Dim.Symbol("time")]),
             _ => (new TransformerClassifier(rng, vocab: 50), Ids(data, 2, 12, 50, 3), "words", ElementType.Int64, [Dim.Symbol("batch"), Dim.Symbol("time")]),

@@ -28,6 +28,7 @@ internal static class QuantizeCommand
         var dataFreeShape = new Option<string?>("--data-free-shape") { Description = "per-sample input dimensions for --data-free when the model declares symbolic ones, e.g. 3x48x192" };
         var dataFreeBatches = new Option<int>("--data-free-batches") { Description = "synthetic batches of 32 for --data-free", DefaultValueFactory = _ => 4 };
         var dataFreeSteps = new Option<int>("--data-free-steps") { Description = "Adam steps per synthetic batch for --data-free", DefaultValueFactory = _ => 200 };
+        var dataFreeObjective = new Option<string>("--data-free-objective") { Description = "what --data-free synthesizes inputs for: bn (match the BatchNorm statistics) or logits (class-logit baseline, no BatchNorm needed)", DefaultValueFactory = _ => "bn" };
         var weightClipping = new Option<string>("--weight-clipping") { Description = "per-channel weight range: minmax, or mse (the clipping with the least squared weight error)", DefaultValueFactory = _ => "minmax" };
         var targetMaxDiff = new Option<double?>("--target-max-diff") { Description = "accuracy target: largest max |y_q − y| of the first output on the calibration batches; the most sensitive layers (measured) are kept in float until it holds" };
         var targetAgreement = new Option<double?>("--target-agreement") { Description = "accuracy target: smallest fraction of first-output rows whose argmax agrees with fp32 (1 = all), layers kept in float as for --target-max-diff" };
@@ -36,7 +37,7 @@ internal static class QuantizeCommand
         var threads = CommonOptions.Threads();
         var command = new Command("quantize", "Post-training quantization to int8/int4, written as ONNX that ONNX Runtime runs")
         {
-            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, latencyRuns, dataFreeShape, dataFreeBatches, dataFreeSteps,
+            model, outPath, mode, bits, granularity, calib, dataFree, maxSize, estimator, biasCorrection, exclude, latencyRuns, dataFreeShape, dataFreeBatches, dataFreeSteps, dataFreeObjective,
             calibBatches, weightClipping, targetMaxDiff, targetAgreement, feedback, sensitivity, threads,
         };
         command.SetAction(parsed =>
@@ -57,18 +58,14 @@ internal static class QuantizeCommand
             if (calibDir is not null && parsed.GetValue(dataFree)) throw new ArgumentException("give either --calib DIR or --data-free, not both");
             var batches = calibDir is not null ? CalibrationData.Load(calibDir, fp32.Graph.Inputs, parsed.GetValue(calibBatches))
                 : parsed.GetValue(dataFree) ? DataFreeCalibration.Synthesize(fp32, parsed.GetValue(dataFreeBatches), steps: parsed.GetValue(dataFreeSteps),
-                    sampleShape: parsed.GetValue(dataFreeShape)?.Split('x').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray()) : null;
+                    sampleShape: parsed.GetValue(dataFreeShape)?.Split('x').Select(d => int.Parse(d, CultureInfo.InvariantCulture)).ToArray(),
+                    objective: ParseObjective(parsed.GetValue(dataFreeObjective)!)) : null;
             if (parsed.GetValue(maxSize) is { } budgetText)
             {
                 var budget = ParseSize(budgetText);
                 if (batches is null) throw new ArgumentException("--max-size needs --calib DIR or --data-free: layer sensitivities are measured on inputs");
                 var allocation = BudgetAllocation.Allocate(fp32, options with { Granularity = Granularity.Group }, budget, batches);
-                var excluded = options.LayerBits ?? new Dictionary<string, int>();
-                options = options with
-                {
-                    Granularity = Granularity.Group,
-                    LayerBits = allocation.LayerBits.ToDictionary(kv => kv.Key, kv => excluded.ContainsKey(kv.Key) ? 32 : kv.Value, StringComparer.Ordinal),
-                };
+                options = options with { Granularity = Granularity.Group, LayerBits = allocation.LayerBits };
             }
             var measure = new AccuracyTarget(parsed.GetValue(targetMaxDiff), parsed.GetValue(targetAgreement), ParseFeedback(parsed.GetValue(feedback)));
             var target = measure.MaxAbsDiff is null && measure.MinArgmaxAgreement is null ? null : measure;
@@ -111,6 +108,13 @@ internal static class QuantizeCommand
         "static" => QuantizationMode.Static,
         "dynamic" => QuantizationMode.Dynamic,
         _ => throw new ArgumentException($"--mode must be weight-only, static or dynamic, got '{s}'"),
+    };
+
+    private static DataFreeObjective ParseObjective(string s) => s switch
+    {
+        "bn" => DataFreeObjective.BatchNormStatistics,
+        "logits" => DataFreeObjective.ClassLogits,
+        _ => throw new ArgumentException($"--data-free-objective must be bn or logits, got '{s}'"),
     };
 
     private static (Granularity, int) ParseGranularity(string s)

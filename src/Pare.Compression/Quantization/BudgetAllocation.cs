@@ -24,15 +24,14 @@ public sealed class BudgetUnmetException : QuantizationException
     public IReadOnlyList<BitAllocation> Nearest { get; }
 }
 
-/// <summary>Mixed precision to a byte budget. Sensitivity: per layer and bit width, the relative RMS error of the
-/// model's outputs on the calibration batches when only that layer's weights are (fake-)quantized. Allocation:
-/// start with every layer in float and greedily lower the bits of the layer with the least added loss per byte
-/// saved, until the written file (measured by serializing, not estimated) fits.</summary>
+/// <summary>Mixed precision to a byte budget. The layers are the weight sites the quantization pass quantizes: Conv,
+/// Gemm and MatMul, and LSTM/GRU/RNN weights, in the main graph and inside subgraphs such as If branches. Sensitivity:
+/// per layer and bit width, the relative RMS error of the model's first output on the calibration batches when only
+/// that layer's weights are (fake-)quantized. Allocation: start with every layer in float and greedily lower the bits
+/// of the layer with the least added loss per byte saved, until the written file (measured by serializing, not
+/// estimated) fits. Layers the options already fix (e.g. <c>--exclude</c>: 32 bits) keep their bits.</summary>
 public static class BudgetAllocation
 {
-    /// <summary>Bits tried per layer: group-wise 4 bits exists for MatMul/Gemm (MatMulNBits), 8 for all.</summary>
-    public static int[] Candidates(Node node) => node.OpType is "MatMul" or "Gemm" ? [32, 8, 4] : [32, 8];
-
     /// <summary>The allocation meeting <paramref name="maxBytes"/> with the least expected loss (greedy), or
     /// <see cref="BudgetUnmetException"/> listing the smallest feasible sizes.</summary>
     public static BitAllocation Allocate(Model model, QuantizationOptions options, long maxBytes, IReadOnlyList<Tensor[]> batches)
@@ -40,23 +39,23 @@ public static class BudgetAllocation
         ArgumentNullException.ThrowIfNull(model);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(batches);
-        var prepared = Prepared(model);
-        var targets = QuantizationPass.Targets(prepared.Graph);
-        var sensitivity = Sensitivity(model, targets, options, batches);
-        var bits = targets.ToDictionary(t => t.Name, _ => 32, StringComparer.Ordinal);
+        var fixedBits = options.LayerBits ?? new Dictionary<string, int>();
+        var (prepared, sites, _) = QuantizationPass.Prepare(model, options with { LayerBits = null });
+        var layers = Layers(prepared.Graph, sites);
+        var sensitivity = Sensitivity(prepared, sites, [.. layers.Where(l => !fixedBits.ContainsKey(l.Name))], options, batches);
+        var bits = layers.ToDictionary(l => l.Name, l => fixedBits.GetValueOrDefault(l.Name, 32), StringComparer.Ordinal);
         var path = new List<BitAllocation> { Measure(model, options, batches, bits, sensitivity) };
         while (path[^1].Bytes > maxBytes)
         {
             (string Node, int Bits, double Score)? best = null;
-            foreach (var t in targets)
+            foreach (var l in layers)
             {
-                var c = Candidates(t);
-                var i = Array.IndexOf(c, bits[t.Name]);
-                if (i + 1 >= c.Length) continue;
-                var w = prepared.Graph.Initializers[t.Inputs[1]].Shape.ElementCount;
-                var saved = w * (c[i] - c[i + 1]) / 8.0;
-                var score = (sensitivity[(t.Name, c[i + 1])] - sensitivity[(t.Name, c[i])]) / saved;
-                if (best is null || score < best.Value.Score) best = (t.Name, c[i + 1], score);
+                if (fixedBits.ContainsKey(l.Name)) continue;
+                var i = Array.IndexOf(l.Candidates, bits[l.Name]);
+                if (i + 1 >= l.Candidates.Length) continue;
+                var saved = l.WeightElements * (l.Candidates[i] - l.Candidates[i + 1]) / 8.0;
+                var score = (sensitivity[(l.Name, l.Candidates[i + 1])] - sensitivity[(l.Name, l.Candidates[i])]) / saved;
+                if (best is null || score < best.Value.Score) best = (l.Name, l.Candidates[i + 1], score);
             }
             if (best is null)
                 throw new BudgetUnmetException(maxBytes, [.. path.OrderBy(p => p.Bytes).Take(3)]);
@@ -66,34 +65,48 @@ public static class BudgetAllocation
         return path[^1];
     }
 
+    /// <summary>A layer of the allocation: a node (its W and R count together for recurrent nodes), the bits it can
+    /// take (32 = float; group-wise 4 bits only where the pass writes MatMulNBits: a main-graph MatMul/Gemm) and the
+    /// number of weights those bits apply to.</summary>
+    private sealed record Layer(string Name, int[] Candidates, long WeightElements);
+
+    private static List<Layer> Layers(ModelGraph main, List<WeightSite> sites) =>
+        [.. sites.GroupBy(s => s.Node.Name, StringComparer.Ordinal).Select(g =>
+        {
+            var s = g.First();
+            int[] candidates = s.Node.OpType is "MatMul" or "Gemm" && s.Graph == main && s.Owner == main ? [32, 8, 4] : [32, 8];
+            return new Layer(g.Key, candidates, g.Sum(x => x.Weight.Shape.ElementCount));
+        })];
+
     private static BitAllocation Measure(Model model, QuantizationOptions options, IReadOnlyList<Tensor[]> batches, Dictionary<string, int> bits, Dictionary<(string, int), double> sensitivity)
     {
         var copy = new Dictionary<string, int>(bits, StringComparer.Ordinal);
         var (q, _) = QuantizationPass.Run(model, options with { LayerBits = copy }, options.Mode == QuantizationMode.Static ? batches : null);
-        return new BitAllocation(copy, OnnxModel.ToBytes(q).Length, copy.Sum(kv => sensitivity[(kv.Key, kv.Value)]));
+        return new BitAllocation(copy, OnnxModel.ToBytes(q).Length, copy.Sum(kv => sensitivity.GetValueOrDefault((kv.Key, kv.Value))));
     }
 
     /// <summary>Relative RMS output error per (layer, bits) with only that layer's weights fake-quantized as the
-    /// pass would store them (per channel at 8 bits, group-wise below).</summary>
-    public static Dictionary<(string, int), double> Sensitivity(Model model, IReadOnlyList<Node> targets, QuantizationOptions options, IReadOnlyList<Tensor[]> batches)
+    /// pass would store them (per channel at 8 bits, group-wise below), in a copy of the prepared model.</summary>
+    private static Dictionary<(string, int), double> Sensitivity(Model prepared, List<WeightSite> sites, List<Layer> layers, QuantizationOptions options, IReadOnlyList<Tensor[]> batches)
     {
-        ArgumentNullException.ThrowIfNull(targets);
-        ArgumentNullException.ThrowIfNull(options);
-        var prepared = Prepared(model);
         var reference = Run(prepared, batches);
         var result = new Dictionary<(string, int), double>();
-        foreach (var t in targets)
-            foreach (var b in Candidates(t))
+        foreach (var l in layers)
+            foreach (var b in l.Candidates)
             {
-                if (b == 32) { result[(t.Name, b)] = 0; continue; }
+                if (b == 32) { result[(l.Name, b)] = 0; continue; }
                 var probe = prepared.Clone();
-                var w = probe.Graph.Initializers[t.Inputs[1]];
-                var axis = QdqRewriter.OutputAxis(t);
-                QuantScheme scheme = b >= 8
-                    ? new(8, Signed: true, Symmetric: true, Granularity.Channel, axis)
-                    : new(b, Signed: false, Symmetric: true, Granularity.Group, GroupSize: options.GroupSize);
-                // group-wise runs along K: the last axis of [N, K]; for a [K, N] weight, approximate by groups along N
-                probe.Graph.Initializers[t.Inputs[1]] = Quantizer.FakeQuantize(w, Quantizer.Calibrate(w, scheme));
+                var probeSites = QuantizationPass.Sites(probe.Graph, options);
+                for (var i = 0; i < sites.Count; i++)
+                {
+                    if (sites[i].Node.Name != l.Name) continue;
+                    var site = probeSites[i];
+                    QuantScheme scheme = b >= 8
+                        ? new(8, Signed: true, Symmetric: true, Granularity.Channel, site.Axis)
+                        : new(b, Signed: false, Symmetric: true, Granularity.Group, GroupSize: options.GroupSize);
+                    // group-wise runs along K: the last axis of [N, K]; for a [K, N] weight, approximate by groups along N
+                    site.Owner.Initializers[site.Name] = Quantizer.FakeQuantize(site.Weight, Quantizer.Calibrate(site.Weight, scheme));
+                }
                 var outputs = Run(probe, batches);
                 double num = 0, den = 0;
                 for (var i = 0; i < outputs.Count; i++)
@@ -103,17 +116,9 @@ public static class BudgetAllocation
                         num += d * d;
                         den += reference[i][j] * (double)reference[i][j];
                     }
-                result[(t.Name, b)] = den > 0 ? Math.Sqrt(num / den) : 0;
+                result[(l.Name, b)] = den > 0 ? Math.Sqrt(num / den) : 0;
             }
         return result;
-    }
-
-    private static Model Prepared(Model model)
-    {
-        var q = model.Clone();
-        Graph.Optimization.ConstantFolding.Run(q);
-        Graph.Optimization.BatchNormFolding.Run(q.Graph);
-        return q;
     }
 
     private static List<float[]> Run(Model model, IReadOnlyList<Tensor[]> batches)

@@ -82,9 +82,15 @@ public static class QuantizationPass
         ConstantFolding.Run(q); // weights computed from initializers (e.g. a reshaped MatMul weight) become initializers
         WeightSite.HoistSubgraphConstants(graph);
         var folded = options.FoldBatchNorms ? BatchNormFolding.Run(graph) : 0;
-        var sites = WeightSite.FindAll(graph).Where(s => BitsOf(options, s) < 32 && (s.IsLinear || options.QuantizeRecurrent)).ToList();
+        var sites = Sites(graph, options).Where(s => BitsOf(options, s) < 32).ToList();
         return (q, sites, folded);
     }
+
+    /// <summary>The weight sites of <paramref name="main"/> (subgraphs included) the pass may quantize under
+    /// <paramref name="options"/>, before per-layer bits are applied: recurrent weights only with
+    /// <see cref="QuantizationOptions.QuantizeRecurrent"/>.</summary>
+    internal static List<WeightSite> Sites(ModelGraph main, QuantizationOptions options) =>
+        [.. WeightSite.FindAll(main).Where(s => s.IsLinear || options.QuantizeRecurrent)];
 
     // innermost graphs first, so a subgraph's reads of outer weights are counted before the outer graph is pruned
     private static void DropUnused(ModelGraph graph)
@@ -118,22 +124,6 @@ public static class QuantizationPass
     /// <summary>The 8-bit scheme a weight is stored with: symmetric, per output channel (or per tensor).</summary>
     private static QuantScheme WeightScheme(QuantizationOptions options, WeightSite site) =>
         new(8, Signed: true, Symmetric: true, options.Granularity == Granularity.Tensor ? Granularity.Tensor : Granularity.Channel, site.Axis);
-
-    /// <summary>Conv, Gemm and MatMul nodes whose weight (input 1) is a float initializer.</summary>
-    public static List<Node> Targets(ModelGraph graph)
-    {
-        ArgumentNullException.ThrowIfNull(graph);
-        var list = new List<Node>();
-        foreach (var n in graph.Nodes)
-        {
-            if (n.Domain.Length != 0 || n.OpType is not ("Conv" or "Gemm" or "MatMul") || n.Inputs.Count < 2) continue;
-            if (!graph.Initializers.TryGetValue(n.Inputs[1], out var w) || w.DType != DType.Float32) continue;
-            if (n.OpType == "Conv" ? w.Shape.Rank < 3 : w.Shape.Rank != 2) continue;
-            if (n.OpType == "Gemm" && n.Attributes.Int("transA", 0) != 0) continue;
-            list.Add(n);
-        }
-        return list;
-    }
 
     /// <summary>Float activations entering and leaving the Conv/Gemm/MatMul weight sites (not initializers, not the
     /// main graph's outputs), each with the graph whose readers get the quantize–dequantize pair.</summary>

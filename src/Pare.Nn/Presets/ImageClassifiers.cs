@@ -22,4 +22,14 @@ public static class ImageClassifiers
         new Flatten(),
         new Linear(64 * 7 * 7, 128, rng), Activation.Relu(),
         new Linear(128, 10, rng));
+
+    /// <summary><see cref="Cnn"/> with a BatchNorm after each conv (conv → BatchNorm → ReLU → max-pool). Not in
+    /// torch_train.py: it exists for data-free quantization, whose calibration inputs are synthesized to match the
+    /// BatchNorm layers' running statistics, so a model without them cannot be calibrated that way.</summary>
+    public static Module CnnBn(Rng rng) => new Sequential(
+        new Conv2d(1, 32, 3, rng, padding: 1), new BatchNorm(32), Activation.Relu(), Pool.Max(2),
+        new Conv2d(32, 64, 3, rng, padding: 1), new BatchNorm(64), Activation.Relu(), Pool.Max(2),
+        new Flatten(),
+        new Linear(64 * 7 * 7, 128, rng), Activation.Relu(),
+        new Linear(128, 10, rng));
 }

@@ -32,6 +32,8 @@ public static class ModelPresets
             (rng, _) => ImageClassifiers.Mlp(rng), ImageClassifierDefaults),
         new ModelPreset("cnn", "two 3×3 conv + max-pool blocks (32, 64 channels), Linear 3136→128, ReLU, Linear 128→10", DataKind.Gray28Images,
             (rng, _) => ImageClassifiers.Cnn(rng), ImageClassifierDefaults),
+        new ModelPreset("cnn-bn", "cnn with a BatchNorm after each conv (for data-free quantization, which matches BatchNorm statistics)",
+            DataKind.Gray28Images, (rng, _) => ImageClassifiers.CnnBn(rng), ImageClassifierDefaults),
         new ModelPreset("resnet-small", "CIFAR ResNet: 3×3 stem, three stages of two residual blocks (16, 32, 64 channels), global pool, Linear 64→10",
             DataKind.Rgb32Images, (rng, _) => ResNetSmall.Create(rng), ImageClassifierDefaults),
         new ModelPreset("transformer-cls", "word embeddings, 2 pre-norm transformer blocks (d 128, 4 heads), masked mean pool, Linear 128→2",

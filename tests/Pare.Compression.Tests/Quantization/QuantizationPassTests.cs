@@ -30,7 +30,7 @@ public class QuantizationPassTests
     private static float[] RunReloaded(Model model, Tensor input) =>
         new InferenceSession(OnnxModel.Parse(OnnxModel.ToBytes(model), "quantized.onnx")).Run([input])[0].Contiguous().AsSpan<float>().ToArray();
 
-    private static double RelativeDiff(float[] a, float[] b)
+    internal static double RelativeDiff(float[] a, float[] b)
     {
         double num = 0, den = 0;
         for (var i = 0; i < a.Length; i++) { num += (a[i] - b[i]) * (double)(a[i] - b[i]); den += a[i] * (double)a[i]; }
@@ -46,7 +46,9 @@ public class QuantizationPassTests
         Assert.Equal(4, record.Layers.Count);
         Assert.True(record.CalibratedActivations > 0);
         Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
-        Assert.All(QuantizationPass.Targets(fp32.Graph), t => Assert.Equal(DType.Int8, q.Graph.Initializers[t.Inputs[1] + "_quantized"].DType));
+        var weights = q.Graph.Initializers.Where(kv => kv.Key.EndsWith("_quantized", StringComparison.Ordinal)).ToList();
+        Assert.Equal(4, weights.Count);
+        Assert.All(weights, kv => Assert.Equal(DType.Int8, kv.Value.DType));
         var x = Batches(1, seed: 9)[0][0];
         var expected = new InferenceSession(fp32).Run([x])[0].Contiguous().AsSpan<float>().ToArray();
         Assert.True(RelativeDiff(expected, RunReloaded(q, x)) < 0.05);
@@ -120,6 +122,44 @@ public class DataFreeCalibrationTests
         Assert.Contains(q.Graph.Nodes, n => n.OpType == "QuantizeLinear");
     }
 
+    [Theory]
+    [InlineData(DataFreeObjective.BatchNormStatistics)]
+    [InlineData(DataFreeObjective.ClassLogits)]
+    public void TheInputGradientMatchesFiniteDifferences(DataFreeObjective objective)
+    {
+        var module = new ResNetSmall(new Rng(2));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(3), Dim.Of(8), Dim.Of(8)], "logits");
+        var x = Tensor.Normal([4, 3, 8, 8], 0, 1, new Rng(3)).Contiguous().AsSpan<float>().ToArray();
+        var (_, grad) = DataFreeCalibration.LossAndGradient(model, Tensor.Wrap(x, new Shape(4, 3, 8, 8)), objective);
+        foreach (var i in new[] { 0, 77, 191, 500, 767 })
+        {
+            const float h = 1e-2f;
+            double At(float v)
+            {
+                var y = (float[])x.Clone();
+                y[i] = v;
+                return DataFreeCalibration.LossAndGradient(model, Tensor.Wrap(y, new Shape(4, 3, 8, 8)), objective).Loss;
+            }
+            var numeric = (At(x[i] + h) - At(x[i] - h)) / (2 * h);
+            Assert.True(Math.Abs(numeric - grad[i]) <= 2e-3 + 0.05 * Math.Abs(numeric), $"pixel {i}: analytic {grad[i]}, numeric {numeric}");
+        }
+    }
+
+    [Fact]
+    public void TheClassLogitBaselineNeedsNoBatchNorm()
+    {
+        var module = ImageClassifiers.Cnn(new Rng(1));
+        module.Eval();
+        var model = OnnxExport.ToModel(module, "image", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(1), Dim.Of(28), Dim.Of(28)], "logits");
+        var losses = new List<double>();
+        var batches = DataFreeCalibration.Synthesize(model, batches: 1, batchSize: 10, steps: 60, progress: (_, l) => losses.Add(l), objective: DataFreeObjective.ClassLogits);
+        Assert.True(losses[^1] < losses[0], $"loss {losses[0]} → {losses[^1]}");
+        var logits = new InferenceSession(model).Run(batches[0])[0].ToArray<float>();
+        for (var i = 0; i < 10; i++) // sample i now scores class i highest
+            Assert.Equal(i, Array.IndexOf(logits, logits.Skip(i * 10).Take(10).Max(), i * 10) - i * 10);
+    }
+
     [Fact]
     public void AModelWithoutBatchNormIsRefused()
     {
@@ -162,5 +202,67 @@ public class BudgetAllocationTests
         Assert.NotEmpty(e.Nearest);
         Assert.All(e.Nearest, a => Assert.True(a.Bytes > 1000));
         Assert.Contains("nearest feasible", e.Message, StringComparison.Ordinal);
+    }
+
+    /// <summary>x·W0, then an If whose branches multiply by their own Constant weights (as Silero VAD stores its
+    /// layers): two thirds of the weights live inside the branches.</summary>
+    private static (Model, List<Tensor[]>) BranchedModel()
+    {
+        var rng = new Rng(5);
+        ModelGraph Branch(string name)
+        {
+            var b = new ModelGraph { Name = name };
+            var w = new Node($"{name}_w", "Constant", [], [$"{name}_w"]);
+            w.Attributes.Set("value", AttributeValue.Of(Tensor.Normal([64, 64], 0, 0.1f, rng)));
+            b.Nodes.Add(w);
+            b.Nodes.Add(new Node($"{name}_mm", "MatMul", ["h", $"{name}_w"], [$"{name}_y"]));
+            b.Outputs.Add(new ValueInfo($"{name}_y", ElementType.Float, null));
+            return b;
+        }
+        var g = new ModelGraph { Name = "branched" };
+        g.Inputs.Add(new ValueInfo("cond", ElementType.Bool, []));
+        g.Inputs.Add(new ValueInfo("x", ElementType.Float, [Dim.Symbol("batch"), Dim.Of(64)]));
+        g.Initializers["w0"] = Tensor.Normal([64, 64], 0, 0.1f, rng);
+        g.Nodes.Add(new Node("mm0", "MatMul", ["x", "w0"], ["h"]));
+        var node = new Node("if", "If", ["cond"], ["y"]);
+        node.Attributes.Set("then_branch", AttributeValue.Of(Branch("then")));
+        node.Attributes.Set("else_branch", AttributeValue.Of(Branch("else")));
+        g.Nodes.Add(node);
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+        return (new Model(g), [[Tensor.Wrap([true], default), Tensor.Normal([8, 64], 0, 1, new Rng(6))]]);
+    }
+
+    [Fact]
+    public void LayersInsideIfBranchesCountTowardTheBudget()
+    {
+        // W0 alone at 4 bits leaves the file at ~70 % of fp32: 40 % is reachable only by quantizing the branches too
+        var (model, batches) = BranchedModel();
+        var fp32 = OnnxModel.ToBytes(model).Length;
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group);
+        var allocation = BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches);
+        Assert.Equal(8, allocation.LayerBits["then_mm"]);
+        Assert.Equal(8, allocation.LayerBits["else_mm"]);
+        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = allocation.LayerBits });
+        var bytes = OnnxModel.ToBytes(q);
+        Assert.Equal(allocation.Bytes, bytes.Length);
+        Assert.True(allocation.Bytes <= 0.4 * fp32);
+        var expected = new InferenceSession(model).Run(batches[0])[0].ToArray<float>();
+        var actual = new InferenceSession(OnnxModel.Parse(bytes, "q.onnx")).Run(batches[0])[0].ToArray<float>();
+        Assert.True(QuantizationPassTests.RelativeDiff(expected, actual) < 0.05);
+    }
+
+    [Fact]
+    public void ExcludedLayersStayFloatAndTheBudgetAccountsForThem()
+    {
+        // regression: --exclude was applied after the allocation, so the written file could exceed --max-size
+        var (model, batches) = BranchedModel();
+        var fp32 = OnnxModel.ToBytes(model).Length;
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group,
+            LayerBits: new Dictionary<string, int> { ["then_mm"] = 32 });
+        var allocation = BudgetAllocation.Allocate(model, options, (long)(0.6 * fp32), batches);
+        Assert.Equal(32, allocation.LayerBits["then_mm"]);
+        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = allocation.LayerBits });
+        Assert.True(OnnxModel.ToBytes(q).Length <= 0.6 * fp32);
+        Assert.Throws<BudgetUnmetException>(() => BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches));
     }
 }

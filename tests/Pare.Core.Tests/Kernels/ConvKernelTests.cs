@@ -224,6 +224,25 @@ public class ConvKernelTests
     }
 
     [Theory]
+    [InlineData(3, 280, 3, 0, false)] // PaddleOCR rec's neck pool: 3×2 windows at stride 3×2
+    [InlineData(5, 67, 2, 1, false)] // odd width: the last column is never read; H padding
+    [InlineData(4, 33, 2, 0, true)] // ceil mode: the last window hangs past the edge (scalar tail)
+    [InlineData(2, 31, 1, 0, false)] // 15 outputs: too few for a 16-wide step
+    public void Average_pool_2_wide_stride_2_matches_reference(int h, int w, int kh, int padH, bool ceil)
+    {
+        foreach (bool includePad in new[] { true, false })
+        {
+            var g = new PoolGeometry(3, h, w, kh, 2, kh, 2, padH, 0, 1, 1, ceil);
+            int inCount = g.Planes * h * w, outCount = g.Planes * g.OutHeight * g.OutWidth;
+            var x = KernelCases.Values(inCount, 43, -2f, 2f).ToArray();
+            float[] a = new float[outCount], aRef = new float[outCount];
+            AvgPool2d.Forward(g, x, includePad, a);
+            PoolReference.AvgForward(g, x, includePad, aRef);
+            KernelCases.AssertClose(aRef, a, PoolRelative, PoolAbsolute, $"avg {g} includePad={includePad}");
+        }
+    }
+
+    [Theory]
     [InlineData(28, 28, false)] // the CNN's first pool: 14 windows a row (8 + an overlapping 8)
     [InlineData(14, 14, false)] // its second: 7 windows (4 + an overlapping 4)
     [InlineData(9, 17, false)] // odd sizes: the last row and column are never read

@@ -1,11 +1,15 @@
+using System.Buffers;
 using System.Numerics.Tensors;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using Pare.Core.Threading;
 
 namespace Pare.Core.Kernels.Pool;
 
 /// <summary>2-D average pooling over (H, W) planes, PyTorch's rule for the divisor: the window clipped to the
 /// padded input when <c>countIncludePad</c>, else clipped to the input itself. Planes run in parallel in fixed
-/// chunks. Scalar twin: <see cref="PoolReference.AvgForward"/>.</summary>
+/// chunks. The forward sums a window's rows first (column sums, then across the columns), so its rounding differs
+/// from a row-major sum by an ulp or so. Scalar twin: <see cref="PoolReference.AvgForward"/>.</summary>
 public static unsafe class AvgPool2d
 {
     /// <summary>y = mean over each window.</summary>
@@ -21,30 +25,65 @@ public static unsafe class AvgPool2d
         var rows = Windows(g.OutHeight, g.StrideH, g.PadH, g.KernelH, g.InHeight);
         var cols = Windows(g.OutWidth, g.StrideW, g.PadW, g.KernelW, g.InWidth);
         int inPlane = g.InHeight * g.InWidth, outPlane = g.OutHeight * g.OutWidth, chunk = MaxPool2d.PlanesPerChunk(inPlane);
-        fixed (float* px0 = x, py0 = y)
+        var inverses = new float[outPlane]; // 1 / divisor per output position, the same for every plane
+        for (int oy = 0; oy < g.OutHeight; oy++)
+            for (int ox = 0; ox < g.OutWidth; ox++)
+                inverses[oy * g.OutWidth + ox] = Scale(countIncludePad, rows[oy].End - rows[oy].Start, cols[ox].End - cols[ox].Start, rows[oy].Padded, cols[ox].Padded);
+        // outputs [0, pairEnd) of a row read exactly inputs [2·ox, 2·ox + 2) of it
+        bool pairs = Avx512F.IsSupported && g.KernelW == 2 && g.StrideW == 2 && g.PadW == 0;
+        int pairEnd = Math.Min(g.OutWidth, g.InWidth / 2);
+        fixed (float* px0 = x, py0 = y, inv0 = inverses)
         {
-            float* px = px0, py = py0;
+            float* px = px0, py = py0, inverse = inv0;
             Parallelism.For((g.Planes + chunk - 1) / chunk, c =>
             {
-                for (int p = c * chunk, end = Math.Min(geo.Planes, p + chunk); p < end; p++)
+                // a window's rows are first summed as whole vectors into one row, then each window sums its columns
+                // of that row: kH·W vector adds and OutW·kW scalar adds per output row instead of OutW·kH·kW scalar
+                float[] rent = ArrayPool<float>.Shared.Rent(geo.InWidth);
+                fixed (float* rowSum = rent)
                 {
-                    float* xp = px + (long)p * inPlane, yp = py + (long)p * outPlane;
-                    for (int oy = 0; oy < geo.OutHeight; oy++)
+                    for (int p = c * chunk, end = Math.Min(geo.Planes, p + chunk); p < end; p++)
                     {
-                        var (y0, y1, hPadded) = rows[oy];
-                        for (int ox = 0; ox < geo.OutWidth; ox++)
+                        float* xp = px + (long)p * inPlane, yp = py + (long)p * outPlane;
+                        for (int oy = 0; oy < geo.OutHeight; oy++)
                         {
-                            var (x0, x1, wPadded) = cols[ox];
-                            float sum = 0;
-                            for (int iy = y0; iy < y1; iy++)
+                            var (y0, y1, hPadded) = rows[oy];
+                            float* r = y1 - y0 == 1 ? xp + y0 * geo.InWidth : rowSum;
+                            if (y1 - y0 > 1)
                             {
-                                float* r = xp + iy * geo.InWidth;
-                                for (int ix = x0; ix < x1; ix++) sum += r[ix];
+                                var acc = new Span<float>(rowSum, geo.InWidth);
+                                TensorPrimitives.Add(new ReadOnlySpan<float>(xp + y0 * geo.InWidth, geo.InWidth),
+                                    new ReadOnlySpan<float>(xp + (y0 + 1) * geo.InWidth, geo.InWidth), acc);
+                                for (int iy = y0 + 2; iy < y1; iy++)
+                                    TensorPrimitives.Add(acc, new ReadOnlySpan<float>(xp + iy * geo.InWidth, geo.InWidth), acc);
                             }
-                            yp[oy * geo.OutWidth + ox] = sum * Scale(countIncludePad, y1 - y0, x1 - x0, hPadded, wPadded);
+                            float* yr = yp + oy * geo.OutWidth;
+                            int ox = 0;
+                            if (pairs && y1 > y0)
+                            {
+                                // 2-wide windows at stride 2 inside the row: 16 outputs from 32 inputs per step
+                                var even = Vector512.Create(0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26, 28, 30);
+                                var odd = even + Vector512<int>.One;
+                                for (; ox + 16 <= pairEnd; ox += 16)
+                                {
+                                    float* at = r + cols[ox].Start;
+                                    Vector512<float> a = Vector512.Load(at), b = Vector512.Load(at + 16);
+                                    var sum = Avx512F.PermuteVar16x32x2(a, even, b) + Avx512F.PermuteVar16x32x2(a, odd, b);
+                                    (sum * Vector512.Load(inverse + oy * geo.OutWidth + ox)).Store(yr + ox);
+                                }
+                            }
+                            for (; ox < geo.OutWidth; ox++)
+                            {
+                                var (x0, x1, _) = cols[ox];
+                                float sum = 0;
+                                if (y1 > y0)
+                                    for (int ix = x0; ix < x1; ix++) sum += r[ix];
+                                yr[ox] = sum * inverse[oy * geo.OutWidth + ox];
+                            }
                         }
                     }
                 }
+                ArrayPool<float>.Shared.Return(rent);
             });
         }
     }
