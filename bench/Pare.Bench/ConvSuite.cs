@@ -50,6 +50,8 @@ public sealed class ConvSuite : IBenchSuite
             yield return DirectRow("conv2d_mnist_8x14x14_c16_k5", new ConvGeometry(1, 8, 14, 14, 16, 5, 5, 1, 1, 2, 2, 2, 2), direct);
             yield return DirectRow("conv2d_ocr_cls_first_b2_3x48x192_c8_k3s2", new ConvGeometry(2, 3, 48, 192, 8, 3, 3, 2, 2, 1, 1, 1, 1), direct);
             yield return DirectRow("conv2d_ocr_det_first_3x320x544_c16_k3s2", new ConvGeometry(1, 3, 320, 544, 16, 3, 3, 2, 2, 1, 1, 1, 1), direct);
+            yield return DirectRow("conv2d_ocr_det_head_96x20x34_c24_k3", new ConvGeometry(1, 96, 20, 34, 24, 3, 3, 1, 1, 1, 1, 1, 1), direct);
+            yield return DirectRow("conv2d_ocr_det_head_96x40x68_c24_k3", new ConvGeometry(1, 96, 40, 68, 24, 3, 3, 1, 1, 1, 1, 1, 1), direct);
         }
         yield return new BenchCase("conv_transpose2d_ocr_det_24x80x136_k2s2_relu", () =>
         {
