@@ -43,6 +43,16 @@ public sealed class ConvSuite : IBenchSuite
         yield return FusedRow("conv2d_ocr_det_dw_192x20x34_k5", new ConvGeometry(1, 192, 20, 34, 192, 5, 5, 1, 1, 2, 2, 2, 2, 1, 1, 192), fused: true);
         yield return FusedRow("conv2d_ocr_det_dw_32x160x272_k3s2", new ConvGeometry(1, 32, 160, 272, 32, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1, 32), fused: true);
         yield return FusedRow("conv2d_ocr_det_first_3x320x544_c16_k3s2", new ConvGeometry(1, 3, 320, 544, 16, 3, 3, 2, 2, 1, 1, 1, 1), fused: true);
+        // DirectConv2d's shapes (first layers, MNIST) beside the im2col + GEMM baseline they replace
+        foreach (bool direct in new[] { false, true })
+        {
+            yield return DirectRow("conv2d_mnist_1x28x28_c8_k5", new ConvGeometry(1, 1, 28, 28, 8, 5, 5, 1, 1, 2, 2, 2, 2), direct);
+            yield return DirectRow("conv2d_mnist_8x14x14_c16_k5", new ConvGeometry(1, 8, 14, 14, 16, 5, 5, 1, 1, 2, 2, 2, 2), direct);
+            yield return DirectRow("conv2d_ocr_cls_first_b2_3x48x192_c8_k3s2", new ConvGeometry(2, 3, 48, 192, 8, 3, 3, 2, 2, 1, 1, 1, 1), direct);
+            yield return DirectRow("conv2d_ocr_det_first_3x320x544_c16_k3s2", new ConvGeometry(1, 3, 320, 544, 16, 3, 3, 2, 2, 1, 1, 1, 1), direct);
+            yield return DirectRow("conv2d_ocr_det_head_96x20x34_c24_k3", new ConvGeometry(1, 96, 20, 34, 24, 3, 3, 1, 1, 1, 1, 1, 1), direct);
+            yield return DirectRow("conv2d_ocr_det_head_96x40x68_c24_k3", new ConvGeometry(1, 96, 40, 68, 24, 3, 3, 1, 1, 1, 1, 1, 1), direct);
+        }
         yield return new BenchCase("conv_transpose2d_ocr_det_24x80x136_k2s2_relu", () =>
         {
             var rng = new Rng(12);
@@ -72,6 +82,19 @@ public sealed class ConvSuite : IBenchSuite
             var at = new int[y.Length];
             return () => Pare.Core.Kernels.Pool.MaxPool2d.Forward(g, x, y, at);
         });
+        // MNIST's second pool (16 planes 14×14, 3×3 stride 3): with the argmax (training) and values only (inference)
+        foreach (bool values in new[] { false, true })
+        {
+            yield return new BenchCase(values ? "max_pool2d_values_mnist_16x14x14_k3s3" : "max_pool2d_kernel_mnist_16x14x14_k3s3", () =>
+            {
+                var g = new Pare.Core.Kernels.Pool.PoolGeometry(16, 14, 14, 3, 3, 3, 3);
+                var x = Values(16 * 14 * 14, new Rng(5));
+                var y = new float[16 * 4 * 4];
+                var at = new int[y.Length];
+                if (values) return () => Pare.Core.Kernels.Pool.MaxPool2dValues.Forward(g, x, y);
+                return () => Pare.Core.Kernels.Pool.MaxPool2d.Forward(g, x, y, at);
+            }, Reps: 2001);
+        }
         yield return new BenchCase("avg_pool2d_b32_64x56x56_k3_s2_p1", () =>
         {
             var x = Tensor.Uniform(new Shape(32, 64, 56, 56), -1f, 1f, new Rng(2));
@@ -149,6 +172,34 @@ public sealed class ConvSuite : IBenchSuite
                 stage.Activation.Apply(y);
             };
         }, Flops: 2.0 * g.N * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize);
+
+    // Conv2dKernel (DirectConv2d where it fits) with bias and ReLU, or the baseline it replaced: im2col of each image
+    // into a patch matrix, one GEMM, then bias and ReLU passes (single thread for the baseline's unfold).
+    private static BenchCase DirectRow(string name, ConvGeometry g, bool direct) =>
+        new(name + (direct ? "_direct" : "_im2col"), () =>
+        {
+            var rng = new Rng(13);
+            int plane = g.OutHeight * g.OutWidth, inImage = g.InChannels * g.InHeight * g.InWidth;
+            var x = Values(g.N * inImage, rng);
+            var w = Values(g.WeightCount, rng);
+            var b = Values(g.OutChannels, rng);
+            var y = new float[g.N * g.OutChannels * plane];
+            var stage = new ConvOutputStage(new ConvEpilogue(ConvActivation.Relu));
+            if (direct) return () => Conv2dKernel.Forward(g, x, w, b, default, stage, y);
+            var col = new float[g.PatchSize * plane];
+            return () =>
+            {
+                for (int n = 0; n < g.N; n++)
+                {
+                    Im2Col.Unfold(g, x.AsSpan(n * inImage, inImage), col);
+                    var yn = y.AsSpan(n * g.OutChannels * plane, g.OutChannels * plane);
+                    Pare.Core.Kernels.Gemm.Gemm.Sgemm(false, false, g.OutChannels, plane, g.PatchSize, 1f, w, g.PatchSize, col, plane, 0f, yn, plane);
+                    for (int k = 0; k < g.OutChannels; k++)
+                        System.Numerics.Tensors.TensorPrimitives.Add(yn.Slice(k * plane, plane), b[k], yn.Slice(k * plane, plane));
+                    stage.Activation.Apply(yn);
+                }
+            };
+        }, Flops: 2.0 * g.N * g.OutChannels * g.OutHeight * g.OutWidth * g.PatchSize, Reps: 201);
 
     // The non-GEMM part of the general path alone: unfolding every image of the batch (single thread).
     private static BenchCase Im2ColRow(string name, int n, int c, int size) =>

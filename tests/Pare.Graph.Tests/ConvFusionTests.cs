@@ -90,6 +90,28 @@ public class ConvFusionTests
         Assert.Single(session.Model.Graph.Nodes);
     }
 
+    [Theory]
+    [InlineData(3)]
+    [InlineData(4)]
+    public void PerChannelAddOfABiaslessConvRunsAsItsBiasBitForBit(int rank)
+    {
+        // mnist-8's form: Conv without B, then Add of a (C, 1, 1) constant, then Relu
+        var rng = new Rng(14);
+        var g = Start(rng);
+        g.Nodes[0].Inputs.RemoveAt(2);
+        g.Initializers["cb"] = Tensor.Normal(rank == 3 ? [4, 1, 1] : [1, 4, 1, 1], 0, 1, rng);
+        g.Nodes.Add(new Node("bias", "Add", ["c", "cb"], ["cz"]));
+        g.Nodes.Add(new Node("relu", "Relu", ["cz"], ["y"]));
+        g.Outputs.Add(new ValueInfo("y", ElementType.Float, null));
+        var model = new Model(g);
+        var x = Tensor.Normal([2, 4, 9, 11], 0, 2, rng);
+        var plain = new InferenceSession(model, optimize: false).Run([x])[0].ToArray<float>();
+        var session = new InferenceSession(model);
+        var fused = session.Run([x])[0].ToArray<float>();
+        Assert.Equal(["FusedConv"], session.Model.Graph.Nodes.Select(n => n.OpType));
+        Assert.Equal(plain, fused);
+    }
+
     [Fact]
     public void ValuesWithOtherReadersOrGraphOutputsAreNotFused()
     {

@@ -27,8 +27,15 @@ public static class Pooling
     /// <param name="ceilMode">round the output size up</param>
     /// <returns>(N, C, OutH, OutW)</returns>
     [Op("max_pool2d")]
-    public static Tensor MaxPool2d(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, bool ceilMode = false) =>
-        MaxPoolCore(x, kernel, stride, padding, dilation, ceilMode).Output;
+    public static Tensor MaxPool2d(Tensor x, (int H, int W) kernel, (int H, int W) stride, (int H, int W) padding, (int H, int W) dilation, bool ceilMode = false)
+    {
+        if (Tape.ShouldRecord([x])) return MaxPoolCore(x, kernel, stride, padding, dilation, ceilMode).Output;
+        // nothing will ask for a gradient: the values alone, without an argmax to keep
+        var g = Geometry("max_pool2d", x, kernel, stride, padding, dilation, ceilMode);
+        var y = TensorMemory.Uninitialized<float>(checked(g.Planes * g.OutHeight * g.OutWidth));
+        MaxPool2dValues.Forward(g, Convolution.Values(x).Span, y);
+        return Tensor.Wrap(y, OutShape(x, g));
+    }
 
     /// <summary>Max pooling that also returns the argmax of each window as int64 flat indices iy·W + ix inside
     /// its (H, W) plane, like PyTorch's return_indices (ONNX MaxPool's Indices use the whole tensor instead).</summary>

@@ -41,6 +41,8 @@ public class ConvKernelTests
     [InlineData(1, 6, 10, 17, 6, 5, 5, 1, 2, 2, 2, 2, 1, 6)] // depthwise 5×5 on 17 columns: one vector, then one ending at the row's end
     [InlineData(1, 4, 20, 34, 4, 5, 5, 1, 2, 2, 2, 2, 1, 4)] // depthwise 5×5 on 34 columns (PaddleOCR det): tail of 2 as an overlapping vector
     [InlineData(2, 4, 2, 96, 4, 5, 5, 1, 2, 2, 2, 2, 1, 4)] // depthwise 5×5 on 2×96 planes (PaddleOCR cls): a 64-output block, then 32 as two-four vectors
+    [InlineData(3, 37, 2, 20, 37, 5, 5, 1, 2, 2, 2, 2, 1, 37)] // depthwise, 111 small planes padded 16 per task (a last task of 15)
+    [InlineData(2, 21, 4, 30, 21, 3, 3, 2, 1, 1, 1, 1, 1, 21)] // depthwise stride 2 on planes padded in batches: the phase layout
     [InlineData(1, 2, 3, 113, 2, 3, 3, 1, 1, 1, 1, 1, 1, 2)] // depthwise rows of 113: a 64-output block, then 49 as four vectors (last overlapping)
     [InlineData(1, 2, 11, 71, 2, 3, 3, 2, 1, 1, 1, 1, 1, 2)] // depthwise stride 2, 36 columns, 6 rows: four rows at a time, then two
     [InlineData(1, 3, 9, 11, 3, 3, 3, 1, 1, 1, 1, 1, 1, 3)] // depthwise on 11 columns: a 256-bit vector and an overlapping one

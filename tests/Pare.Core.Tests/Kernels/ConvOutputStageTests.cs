@@ -34,6 +34,8 @@ public class ConvOutputStageTests
     [InlineData(1, 4, 9, 40, 8, 5, 5, 2, 2, 4)] // depthwise 5×5, multiplier 2, stride 2
     [InlineData(1, 3, 5, 150, 3, 5, 5, 1, 2, 3)] // depthwise 5×5, rows of 64-output blocks and a tail
     [InlineData(1, 2, 1, 1, 3, 1, 1, 1, 0, 1)] // 1×1 image: the GEMV path
+    [InlineData(1, 8, 14, 14, 16, 5, 5, 1, 2, 1)] // DirectConv2d (AVX-512): MNIST's second layer, 14 of 16 lanes
+    [InlineData(2, 3, 11, 41, 8, 3, 3, 2, 1, 1)] // DirectConv2d, stride 2, 21 columns: a pair of units across rows
     public void Fused_forward_equals_conv_then_stage(int n, int c, int h, int w, int k, int kh, int kw, int stride, int pad, int groups)
     {
         var g = new ConvGeometry(n, c, h, w, k, kh, kw, stride, stride, pad, pad, pad, pad, 1, 1, groups);

@@ -7,7 +7,8 @@ namespace Pare.Core.Kernels.Conv;
 
 /// <summary>2-D convolution (cross-correlation, as PyTorch and ONNX define it) forward and gradients. The
 /// general case is im2col + <c>Gemm.Sgemm</c> per image and group; 1×1 stride-1 unpadded convolutions
-/// multiply the input directly; depthwise convolutions go to <see cref="DepthwiseConv2d"/>. Work is split per
+/// multiply the input directly; depthwise convolutions go to <see cref="DepthwiseConv2d"/>, short patches over few
+/// input channels to <see cref="DirectConv2d"/>. Work is split per
 /// image (or per fixed image chunk for the weight gradient), so results do not depend on the thread count.
 /// Scalar twin: <see cref="Conv2dReference"/>.</summary>
 public static unsafe class Conv2dKernel
@@ -62,6 +63,11 @@ public static unsafe class Conv2dKernel
         if (g.IsDepthwise)
         {
             DepthwiseConv2d.Forward(g, x, w, bias, residual, stage, y);
+            return;
+        }
+        if (DirectConv2d.Fits(g))
+        {
+            DirectConv2d.Forward(g, x, w, bias, residual, stage, y);
             return;
         }
         var geo = g;

@@ -49,6 +49,13 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
     internal unsafe void ApplyRow(float* y, int n, bool hasBias, float bias, float* z)
     {
         if (n <= 0) return;
+        if (Activation.Kind is ConvActivation.None or ConvActivation.Relu or ConvActivation.Clip or ConvActivation.HardSigmoid
+            or ConvActivation.HardSwish or ConvActivation.LeakyRelu or ConvActivation.ShiftClipMulDiv)
+        {
+            // one row of a tile: the per-case loops of ApplyTile (the flags are not tested per vector)
+            ApplyTile(y, n, 1, n, hasBias ? &bias : null, z);
+            return;
+        }
         var f = new Factors(hasBias, bias, PreScale, PreShift, z != null, OutputScale, OutputShift);
         int i;
         switch (Activation.Kind)
@@ -107,6 +114,11 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
 
     private unsafe void Tile<TOp>(float* y, int ld, int rows, int n, float* bias, float* z) where TOp : struct, ConvEpilogue.IVectorOp
     {
+        if (PreScale is null && PreShift is null && OutputScale is null && OutputShift is null && Vector.IsHardwareAccelerated)
+        {
+            TileActivation<TOp>(y, ld, rows, n, bias, z);
+            return;
+        }
         int lanes = Vector<float>.Count;
         bool vector = Vector.IsHardwareAccelerated, hasZ = z != null, hasBias = bias != null;
         var a = new Vector<float>(Activation.A);
@@ -143,6 +155,39 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
             {
                 var f = new Factors(hasBias, br, PreScale, PreShift, hasZ, OutputScale, OutputShift);
                 for (; i < n; i++) yr[i] = Post(Activation.Scalar(Pre(yr[i], hasZ ? zr[i] : 0f, f)), f);
+            }
+        }
+    }
+
+    // Tile without the affine steps (the usual stage: bias, maybe a residual, an activation), with a loop per case
+    // instead of a test of every flag for every vector (the JIT does not unswitch the loop): the same operations in
+    // the same order, so the same values.
+    private unsafe void TileActivation<TOp>(float* y, int ld, int rows, int n, float* bias, float* z) where TOp : struct, ConvEpilogue.IVectorOp
+    {
+        int lanes = Vector<float>.Count, whole = n - n % lanes;
+        var a = new Vector<float>(Activation.A);
+        var b = new Vector<float>(Activation.B);
+        var c = new Vector<float>(Activation.C);
+        var d = new Vector<float>(Activation.D);
+        for (int r = 0; r < rows; r++)
+        {
+            float* yr = y + (long)r * ld, zr = z == null ? null : z + (long)r * ld;
+            float br = bias == null ? 0f : bias[r];
+            var vb = new Vector<float>(br);
+            if (bias != null && zr != null)
+                for (int i = 0; i < whole; i += lanes) TOp.Run(Vector.Load(yr + i) + vb + Vector.Load(zr + i), a, b, c, d).Store(yr + i);
+            else if (bias != null)
+                for (int i = 0; i < whole; i += lanes) TOp.Run(Vector.Load(yr + i) + vb, a, b, c, d).Store(yr + i);
+            else if (zr != null)
+                for (int i = 0; i < whole; i += lanes) TOp.Run(Vector.Load(yr + i) + Vector.Load(zr + i), a, b, c, d).Store(yr + i);
+            else
+                for (int i = 0; i < whole; i += lanes) TOp.Run(Vector.Load(yr + i), a, b, c, d).Store(yr + i);
+            for (int i = whole; i < n; i++)
+            {
+                float v = yr[i];
+                if (bias != null) v += br;
+                if (zr != null) v += zr[i];
+                yr[i] = Activation.Scalar(v);
             }
         }
     }

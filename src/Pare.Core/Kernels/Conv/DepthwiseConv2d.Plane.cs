@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
 namespace Pare.Core.Kernels.Conv;
@@ -11,27 +12,19 @@ public static unsafe partial class DepthwiseConv2d
     // every tap stays inside its phase; the tail is scalar with the same FMA order.
     // A stage (with residual z of y's layout, or null) finishes each output row as soon as it is computed, while in L1.
     private static void PlaneForward(in ConvGeometry g, ReadOnlySpan<float> padded, ReadOnlySpan<float> w, float bias, Span<float> y,
-        bool accumulate = false, ConvOutputStage? stage = null, float* z = null, bool skipPaddingRows = false)
+        bool accumulate = false, ConvOutputStage? stage = null, float* z = null, bool skipPaddingRows = false, int[]? tapOffsets = null, bool finiteWeights = false)
     {
-        int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, sw = g.StrideW, rowStride = PaddedRowStride(g);
-        int phaseWidth = rowStride / sw;
+        int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, rowStride = PaddedRowStride(g);
         // a small plane (still in L1 when its last row is done) gets the stage in one call: short rows (17, 34 columns)
         // would spend more on the per-call setup and the scalar tail of every row than on the values
         bool stagePerPlane = stage is not null && oh * ow <= StagePlaneFloats;
-        Span<int> offsets = taps <= 256 ? stackalloc int[taps] : new int[taps];
-        for (int a = 0; a < g.KernelH; a++)
-        {
-            for (int b = 0; b < g.KernelW; b++)
-            {
-                // stride 1 (the common case) needs no phase split: no integer division per tap and plane
-                int col = b * g.DilationW;
-                offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + (sw == 1 ? col : col % sw * phaseWidth + col / sw);
-            }
-        }
+        // the offsets depend on the geometry only: a caller running many planes computes them once
+        Span<int> offsets = tapOffsets ?? (taps <= 256 ? stackalloc int[taps] : new int[taps]);
+        if (tapOffsets is null) TapOffsets(g, offsets);
         // kernel rows that read only top or bottom padding add exact zeros when every weight is finite (an infinite or
         // NaN weight must still turn the padding into NaN): their taps are skipped (3 of 5 rows on PaddleOCR cls's
         // 2-row planes)
-        bool skip = skipPaddingRows && AllFinite(w);
+        bool skip = skipPaddingRows && (finiteWeights || AllFinite(w));
         fixed (float* pp = padded, pwt = w, py = y)
         fixed (int* off = offsets)
         {
@@ -52,23 +45,7 @@ public static unsafe partial class DepthwiseConv2d
                     for (int ox = 0; ox < ow; ox += Vector512<float>.Count)
                     {
                         int x = Math.Min(ox, ow - Vector512<float>.Count);
-                        var a0 = Vector512.Create(bias);
-                        var a1 = a0;
-                        var a2 = a0;
-                        var a3 = a0;
-                        for (int t = tLo; t < tHi; t++)
-                        {
-                            var wt = Vector512.Create(pwt[t]);
-                            float* src = b0 + off[t] + x;
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src), wt, a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + rowStep), wt, a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 2 * rowStep), wt, a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 3 * rowStep), wt, a3);
-                        }
-                        a0.Store(y0 + x);
-                        a1.Store(y0 + ow + x);
-                        a2.Store(y0 + 2 * ow + x);
-                        a3.Store(y0 + 3 * ow + x);
+                        Four(b0 + x, rowStep, off, tLo, tHi, pwt, bias, y0 + x, ow);
                     }
                     if (!stagePerPlane && stage is not null)
                         for (int r = 0; r < 4; r++) stage.ApplyRow(y0 + r * ow, ow, false, 0f, z == null ? null : z + (long)(oy0 + r) * ow);
@@ -89,41 +66,15 @@ public static unsafe partial class DepthwiseConv2d
                     for (; ox <= ow - 4 * L; ox += 4 * L)
                     {
                         float* o = yr + ox;
-                        Vector512<float> a0, a1, a2, a3;
-                        if (accumulate)
-                        {
-                            a0 = Vector512.Load(o); a1 = Vector512.Load(o + L); a2 = Vector512.Load(o + 2 * L); a3 = Vector512.Load(o + 3 * L);
-                        }
-                        else
-                        {
-                            a0 = a1 = a2 = a3 = Vector512.Create(bias);
-                        }
-                        for (int t = tLo; t < tHi; t++)
-                        {
-                            var wt = Vector512.Create(pwt[t]);
-                            float* s = rowBase + off[t] + ox;
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(s), wt, a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(s + L), wt, a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 2 * L), wt, a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(s + 3 * L), wt, a3);
-                        }
-                        a0.Store(o); a1.Store(o + L); a2.Store(o + 2 * L); a3.Store(o + 3 * L);
+                        if (accumulate) Four(rowBase + ox, L, off, tLo, tHi, pwt, o, L, o, L);
+                        else Four(rowBase + ox, L, off, tLo, tHi, pwt, bias, o, L);
                     }
                     if (!accumulate && ow - ox > L && ow - ox <= 2 * L)
                     {
                         // the rest of the row (17-32 outputs, e.g. 96 = 64 + 32) as two vectors, the second ending at the
                         // row's end (overlapping, same values)
                         int x1 = ow - L;
-                        var a0 = Vector512.Create(bias);
-                        var a1 = a0;
-                        for (int t = tLo; t < tHi; t++)
-                        {
-                            var wt = Vector512.Create(pwt[t]);
-                            float* src = rowBase + off[t];
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src + ox), wt, a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x1), wt, a1);
-                        }
-                        a0.Store(yr + ox); a1.Store(yr + x1);
+                        Two(rowBase + ox, x1 - ox, off, tLo, tHi, pwt, bias, yr + ox);
                         ox = ow;
                     }
                     if (!accumulate && ow - ox > Vector512<float>.Count && ow >= 2 * Vector512<float>.Count)
@@ -131,18 +82,7 @@ public static unsafe partial class DepthwiseConv2d
                         // the rest of the row (33-63 outputs) as four vectors at once, the last one ending at the
                         // row's end (overlapping, same values): independent FMA chains instead of one after another
                         int x1 = Math.Min(ox + L, ow - L), x2 = Math.Min(ox + 2 * L, ow - L), x3 = ow - L;
-                        var a0 = Vector512.Create(bias);
-                        Vector512<float> a1 = a0, a2 = a0, a3 = a0;
-                        for (int t = tLo; t < tHi; t++)
-                        {
-                            var wt = Vector512.Create(pwt[t]);
-                            float* src = rowBase + off[t];
-                            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src + ox), wt, a0);
-                            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x1), wt, a1);
-                            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x2), wt, a2);
-                            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x3), wt, a3);
-                        }
-                        a0.Store(yr + ox); a1.Store(yr + x1); a2.Store(yr + x2); a3.Store(yr + x3);
+                        FourAt(rowBase, ox, x1, x2, x3, off, tLo, tHi, pwt, bias, yr);
                         ox = ow;
                     }
                     for (; ox <= ow - Vector512<float>.Count; ox += Vector512<float>.Count)
@@ -202,6 +142,103 @@ public static unsafe partial class DepthwiseConv2d
         }
     }
 
+    // offsets[a·kW + b] of tap (a, b) in the padded layout (see PlaneForward)
+    private static void TapOffsets(in ConvGeometry g, Span<int> offsets)
+    {
+        int sw = g.StrideW, rowStride = PaddedRowStride(g), phaseWidth = rowStride / sw;
+        for (int a = 0; a < g.KernelH; a++)
+        {
+            for (int b = 0; b < g.KernelW; b++)
+            {
+                // stride 1 (the common case) needs no phase split
+                int col = b * g.DilationW;
+                offsets[a * g.KernelW + b] = a * g.DilationH * rowStride + (sw == 1 ? col : col % sw * phaseWidth + col / sw);
+            }
+        }
+    }
+
+    // The vector blocks below are small methods of their own: inlined into PlaneForward (many paths, many vector
+    // locals) the JIT kept their accumulators on the stack, a store and a load in every FMA chain step (~3× slower).
+
+    // four vectors: y0 + r·yStep (r < 4) = bias + Σ_t w[t] · s[off[t] + r·sStep]
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Four(float* s, long sStep, int* off, int tLo, int tHi, float* w, float bias, float* y0, long yStep)
+    {
+        var a0 = Vector512.Create(bias);
+        Vector512<float> a1 = a0, a2 = a0, a3 = a0;
+        for (int t = tLo; t < tHi; t++)
+        {
+            var wt = Vector512.Create(w[t]);
+            float* src = s + off[t];
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src), wt, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + sStep), wt, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 2 * sStep), wt, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 3 * sStep), wt, a3);
+        }
+        a0.Store(y0);
+        a1.Store(y0 + yStep);
+        a2.Store(y0 + 2 * yStep);
+        a3.Store(y0 + 3 * yStep);
+    }
+
+    // as Four, starting from the values at c0 + r·cStep instead of the bias (the accumulating input gradient)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Four(float* s, long sStep, int* off, int tLo, int tHi, float* w, float* c0, long cStep, float* y0, long yStep)
+    {
+        Vector512<float> a0 = Vector512.Load(c0), a1 = Vector512.Load(c0 + cStep), a2 = Vector512.Load(c0 + 2 * cStep), a3 = Vector512.Load(c0 + 3 * cStep);
+        for (int t = tLo; t < tHi; t++)
+        {
+            var wt = Vector512.Create(w[t]);
+            float* src = s + off[t];
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src), wt, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + sStep), wt, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 2 * sStep), wt, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + 3 * sStep), wt, a3);
+        }
+        a0.Store(y0);
+        a1.Store(y0 + yStep);
+        a2.Store(y0 + 2 * yStep);
+        a3.Store(y0 + 3 * yStep);
+    }
+
+    // four vectors at columns x0..x3 of one row (the last ones may overlap)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void FourAt(float* s, int x0, int x1, int x2, int x3, int* off, int tLo, int tHi, float* w, float bias, float* y)
+    {
+        var a0 = Vector512.Create(bias);
+        Vector512<float> a1 = a0, a2 = a0, a3 = a0;
+        for (int t = tLo; t < tHi; t++)
+        {
+            var wt = Vector512.Create(w[t]);
+            float* src = s + off[t];
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x0), wt, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x1), wt, a1);
+            a2 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x2), wt, a2);
+            a3 = Vector512.FusedMultiplyAdd(Vector512.Load(src + x3), wt, a3);
+        }
+        a0.Store(y + x0);
+        a1.Store(y + x1);
+        a2.Store(y + x2);
+        a3.Store(y + x3);
+    }
+
+    // two vectors at s and s + d (overlapping when d < 16)
+    [MethodImpl(MethodImplOptions.NoInlining | MethodImplOptions.AggressiveOptimization)]
+    private static void Two(float* s, int d, int* off, int tLo, int tHi, float* w, float bias, float* y)
+    {
+        var a0 = Vector512.Create(bias);
+        var a1 = a0;
+        for (int t = tLo; t < tHi; t++)
+        {
+            var wt = Vector512.Create(w[t]);
+            float* src = s + off[t];
+            a0 = Vector512.FusedMultiplyAdd(Vector512.Load(src), wt, a0);
+            a1 = Vector512.FusedMultiplyAdd(Vector512.Load(src + d), wt, a1);
+        }
+        a0.Store(y);
+        a1.Store(y + d);
+    }
+
     // Taps [tLo, tHi) (kernel rows aLo..aHi, row-major taps) of output row oy whose padded input rows are not all padding;
     // all taps unless skip.
     private static void TapRows(in ConvGeometry g, int oy, bool skip, out int tLo, out int tHi)
@@ -218,10 +255,19 @@ public static unsafe partial class DepthwiseConv2d
         tHi = aHi * g.KernelW;
     }
 
+    // every weight finite: w − w is 0 for finite values and NaN for ±∞ and NaN, so the sums of w − w are all 0 exactly then
     private static bool AllFinite(ReadOnlySpan<float> w)
     {
-        foreach (float v in w)
-            if (!float.IsFinite(v)) return false;
-        return true;
+        int i = 0;
+        var acc = System.Numerics.Vector<float>.Zero;
+        if (System.Numerics.Vector.IsHardwareAccelerated)
+            for (; i + System.Numerics.Vector<float>.Count <= w.Length; i += System.Numerics.Vector<float>.Count)
+            {
+                var v = new System.Numerics.Vector<float>(w[i..]);
+                acc += v - v;
+            }
+        float sum = 0f;
+        for (; i < w.Length; i++) sum += w[i] - w[i];
+        return sum == 0f && System.Numerics.Vector.EqualsAll(acc, System.Numerics.Vector<float>.Zero);
     }
 }

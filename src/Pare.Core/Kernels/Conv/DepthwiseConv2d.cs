@@ -51,21 +51,46 @@ public static unsafe partial class DepthwiseConv2d
         fixed (float* px0 = x, pw0 = w, pb0 = bias, py0 = y, pz0 = residual)
         {
             float* px = px0, pw = pw0, pb = pb0, py = py0, pz = pz0;
-            // One task per input plane: its padded copy serves all `mult` output planes that read it.
-            Parallelism.For(g.N * g.InChannels, p =>
+            // Tasks of a few input planes each: all of a task's planes are padded first, then convolved (each padded
+            // copy serves the `mult` output planes that read it). Reading a plane right after writing it stalled the
+            // unaligned vector loads on the copy's pending stores (store-to-load forwarding fails for a load that spans
+            // several stores): on PaddleOCR cls's 2-row planes that cost more than the taps themselves.
+            int planes = g.N * g.InChannels, perTask = Math.Clamp(PadBatchFloats / Math.Max(paddedPlane, 1), 1, PadBatchPlanes);
+            var tapOffsets = new int[taps];
+            TapOffsets(geo, tapOffsets);
+            // every weight finite (the usual case): the planes need not check theirs
+            bool finiteWeights = AllFinite(new ReadOnlySpan<float>(pw, g.OutChannels * taps));
+            bool stageAfter = finish && outPlane <= StagePlaneFloats;
+            Parallelism.For((planes + perTask - 1) / perTask, task =>
             {
-                int c = p % geo.InChannels;
-                float[] padded = System.Buffers.ArrayPool<float>.Shared.Rent(paddedPlane);
+                int p0 = task * perTask, p1 = Math.Min(planes, p0 + perTask);
+                float[] padded = System.Buffers.ArrayPool<float>.Shared.Rent((p1 - p0) * paddedPlane);
                 try
                 {
-                    Pad(geo, new ReadOnlySpan<float>(px + (long)p * inPlane, inPlane), padded);
-                    for (int j = 0; j < mult; j++)
+                    // one clear for the task's planes, then only their rows are written (the zeros stay where they are)
+                    padded.AsSpan(0, (p1 - p0) * paddedPlane).Clear();
+                    for (int p = p0; p < p1; p++)
+                        Pad(geo, new ReadOnlySpan<float>(px + (long)p * inPlane, inPlane), padded.AsSpan((p - p0) * paddedPlane, paddedPlane), cleared: true);
+                    for (int p = p0; p < p1; p++)
                     {
-                        int k = c * mult + j;
-                        long offset = ((long)p * mult + j) * outPlane;
-                        var yp = new Span<float>(py + offset, outPlane);
-                        PlaneForward(geo, padded, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp,
-                            stage: finish ? stage : null, z: pz == null ? null : pz + offset, skipPaddingRows: true);
+                        int c = p % geo.InChannels;
+                        var pp = new ReadOnlySpan<float>(padded, (p - p0) * paddedPlane, paddedPlane);
+                        for (int j = 0; j < mult; j++)
+                        {
+                            int k = c * mult + j;
+                            long offset = ((long)p * mult + j) * outPlane;
+                            var yp = new Span<float>(py + offset, outPlane);
+                            PlaneForward(geo, pp, new ReadOnlySpan<float>(pw + (long)k * taps, taps), hasBias ? pb[k] : 0f, yp,
+                                stage: finish && !stageAfter ? stage : null, z: pz == null ? null : pz + offset, skipPaddingRows: true,
+                                tapOffsets: tapOffsets, finiteWeights: finiteWeights);
+                        }
+                    }
+                    // small planes: the stage once over the task's output planes (contiguous, still in L1; the bias is in
+                    // the sums already), not once per plane, whose setup cost more than its 192 values on PaddleOCR cls
+                    if (stageAfter)
+                    {
+                        long first = (long)p0 * mult * outPlane;
+                        stage.ApplyRow(py + first, (p1 - p0) * mult * outPlane, false, 0f, pz == null ? null : pz + first);
                     }
                 }
                 finally
@@ -188,6 +213,9 @@ public static unsafe partial class DepthwiseConv2d
     /// <summary>Largest output plane (floats, 8 KB) whose stage runs once per plane instead of once per row.</summary>
     private const int StagePlaneFloats = 2048;
 
+    /// <summary>Most padded floats (64 KB) and planes per forward task: small planes are padded in batches.</summary>
+    private const int PadBatchFloats = 16384, PadBatchPlanes = 16;
+
     /// <summary>Most taps whose vector accumulators the stride-1 weight gradient keeps on the stack.</summary>
     private const int MaxVectorTaps = 128;
 
@@ -260,9 +288,15 @@ public static unsafe partial class DepthwiseConv2d
     // each row is stored de-interleaved into s phases: padded column c goes to phase c mod s, slot c / s. Output
     // column ox of tap kw then reads phase (kw·dW) mod s at slot ox + (kw·dW) / s — consecutive outputs read
     // consecutive slots, so the strided convolution becomes a unit-stride one that vectorizes like stride 1.
-    private static void Pad(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> padded)
+    // (cleared: padded holds zeros already, only x's values are written)
+    private static void Pad(in ConvGeometry g, ReadOnlySpan<float> x, Span<float> padded, bool cleared = false)
     {
         int pw = g.InWidth + g.PadLeft + g.PadRight, ph = g.InHeight + g.PadTop + g.PadBottom, s = g.StrideW, stride = PaddedRowStride(g);
+        if (s == 1 && cleared)
+        {
+            for (int iy = 0; iy < g.InHeight; iy++) x.Slice(iy * g.InWidth, g.InWidth).CopyTo(padded[((g.PadTop + iy) * pw + g.PadLeft)..]);
+            return;
+        }
         if (s == 1)
         {
             padded[..(g.PadTop * pw)].Clear();
@@ -277,7 +311,7 @@ public static unsafe partial class DepthwiseConv2d
             return;
         }
         int phaseWidth = stride / s;
-        padded[..(ph * stride)].Clear();
+        if (!cleared) padded[..(ph * stride)].Clear();
         for (int iy = 0; iy < g.InHeight; iy++)
         {
             var src = x.Slice(iy * g.InWidth, g.InWidth);

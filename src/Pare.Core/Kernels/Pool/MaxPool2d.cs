@@ -80,7 +80,7 @@ public static unsafe class MaxPool2d
     /// <summary>Planes per parallel task: about 16K input elements, at least one plane.</summary>
     internal static int PlanesPerChunk(int planeSize) => Math.Max(1, 16384 / Math.Max(planeSize, 1));
 
-    private static void Plane(in PoolGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
+    internal static void Plane(in PoolGeometry g, ReadOnlySpan<float> x, Span<float> y, Span<int> argmax)
     {
         int oh = g.OutHeight, ow = g.OutWidth, h = g.InHeight, w = g.InWidth, kh = g.KernelH, kw = g.KernelW;
         int dh = g.DilationH, dw = g.DilationW;

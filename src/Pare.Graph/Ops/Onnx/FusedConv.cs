@@ -20,10 +20,15 @@ internal static class FusedConv
         var z0 = c.OptionalInput(3);
         if (z0 is not null && z0.DType != DType.Float32) throw c.Fail($"Z must be float32, got {z0.DType.Name()}");
         // 2-D with a Z of the output's shape (or none): everything after the sums runs inside the kernel, block by block
-        if (Convolutions.Options2d(c) is { } options && (z0 is null || z0.Shape == OutputShape(c.Input(0), c.Input(1), options)))
+        if (Convolutions.Options2d(c) is { } options)
         {
             var stage = new ConvOutputStage(epilogue, Float(c, "pre_scale"), Float(c, "pre_shift"), Float(c, "output_scale"), Float(c, "output_shift"));
-            return [Convolution.Conv2dFused(c.Input(0), c.Input(1), c.OptionalInput(2), options, z0, stage)];
+            if (z0 is null || z0.Shape == OutputShape(c.Input(0), c.Input(1), options))
+                return [Convolution.Conv2dFused(c.Input(0), c.Input(1), c.OptionalInput(2), options, z0, stage)];
+            // a Z of one value per output channel ((C_out, 1, 1) or (1, C_out, 1, 1): a bias the exporter wrote as Add)
+            // with no bias and nothing between the sums and Z is the bias itself: conv + z[k] is rounded once either way
+            if (c.OptionalInput(2) is null && stage.PreScale is null && stage.PreShift is null && ChannelBias(z0, c.Input(1)) is { } bias)
+                return [Convolution.Conv2dFused(c.Input(0), c.Input(1), bias, options, null, stage)];
         }
         var y = Convolutions.Conv(c)[0]!;
         if (!y.IsContiguous) y = y.Contiguous();
@@ -44,6 +49,14 @@ internal static class FusedConv
         epilogue.Apply(values);
         Affine(c, values, "output_scale", "output_shift");
         return [y];
+    }
+
+    // z as a (C_out) bias when it holds one value per output channel, broadcast over (N,) H and W; else null
+    private static Tensor? ChannelBias(Tensor z, Tensor w)
+    {
+        int cout = w.Dim(0), rank = z.Rank;
+        if (rank is < 3 or > 4 || z.Dim(rank - 1) != 1 || z.Dim(rank - 2) != 1 || z.Dim(rank - 3) != cout || (rank == 4 && z.Dim(0) != 1)) return null;
+        return z.Contiguous().Reshape(cout);
     }
 
     private static float? Float(OpContext c, string name) => c.Attributes.Has(name) ? c.Attributes.Float(name, 0f) : null;
