@@ -79,7 +79,7 @@ public sealed class CliTests : IDisposable
     }
 
     [Theory]
-    [InlineData("--model", "resnet", "--data", "mnist", "unknown model 'resnet'; known models: mlp, cnn, resnet-small, transformer-cls, gpt-char")]
+    [InlineData("--model", "resnet", "--data", "mnist", "unknown model 'resnet'; known models: mlp, cnn, cnn-bn, resnet-small, transformer-cls, gpt-char")]
     [InlineData("--model", "mlp", "--data", "cifar", "unknown data set 'cifar'; known data sets: fashion-mnist, fashion-mnist-subset, mnist, cifar10, sst2, tinyshakespeare")]
     [InlineData("--model", "gpt-char", "--data", "fashion-mnist-subset",
         "model 'gpt-char' does not train on data set 'fashion-mnist-subset' (grey 28×28 images); it needs a character text corpus: tinyshakespeare")]
