@@ -20,6 +20,9 @@ public static class QSmallConv
     /// <summary>Most taps (C·kH·kW) this kernel takes.</summary>
     public const int MaxTaps = 32;
 
+    // pixels per chunk: a multiple of sixteen (the vector steps); 16 pairs · 256 int32 = 16 KB
+    private const int Chunk = 256;
+
     [ThreadStatic] private static short[]? _padded;
     [ThreadStatic] private static int[]? _pairs;
     [ThreadStatic] private static int[]? _sums;
@@ -57,7 +60,8 @@ public static class QSmallConv
         // the eight-wide reads of the pair building)
         int hp = Math.Max(g.H + g.PadTop, (g.OutH - 1) * g.StrideH + (g.KernelH - 1) * g.DilationH + 1);
         int wp = Math.Max(g.W + g.PadLeft, (g.OutW - 1) * g.StrideW + (g.KernelW - 1) * g.DilationW + 1) + 8;
-        int paddedLength = g.InChannels * hp * wp;
+        // (+ 32: the tail slack the stride-2 pair building may read past the last row)
+        int paddedLength = g.InChannels * hp * wp + 32;
         var padded = _padded is { } pd && pd.Length >= paddedLength ? pd : _padded = new short[Math.Max(paddedLength, 4096)];
         // one pair image per two taps, rounded up to sixteen pixels plus slack for the last row's eight-wide stores
         int pairs = (taps + 1) / 2, pairStride = (plane + 15) / 16 * 16 + 16;
@@ -74,39 +78,55 @@ public static class QSmallConv
             Pad(px, g, xZero, pp, hp, wp);
             BuildPairs(pp, g, hp, wp, pi, pairStride);
             int lo = signedOutput ? sbyte.MinValue : 0, hi = signedOutput ? sbyte.MaxValue : byte.MaxValue;
-            for (int m = m0; m < m1; m++)
+            if (maxPool2x2)
             {
-                short* wm = pw + (long)m * taps;
-                for (int p = 0; p < pairs; p++)
-                    wpairs[p] = (ushort)wm[2 * p] | (2 * p + 1 < taps ? wm[2 * p + 1] << 16 : 0);
-                int b = bias.IsEmpty ? 0 : bias[m];
-                float mult = multipliers[multipliers.Length == 1 ? 0 : m];
-                if (maxPool2x2)
+                for (int m = m0; m < m1; m++)
                 {
                     // the channel's int32 sums, pooled, then requantized (a quarter of the values)
-                    Sums(pi, pairStride, pairs, wpairs, plane, b, ps);
-                    QMaxPoolRequant.Plane(ps, g.OutH, g.OutW, mult, yZero, signedOutput, ps + pairStride, py + (long)m * outPlane);
-                    continue;
+                    WeightPairs(pw + (long)m * taps, taps, wpairs);
+                    Sums(pi, pairStride, pairs, wpairs, plane, bias.IsEmpty ? 0 : bias[m], ps);
+                    QMaxPoolRequant.Plane(ps, g.OutH, g.OutW, multipliers[multipliers.Length == 1 ? 0 : m], yZero, signedOutput, ps + pairStride, py + (long)m * outPlane);
                 }
-                byte* ym = py + (long)m * plane;
-                int i = 0;
-                if (float.IsFinite(mult))
+                return;
+            }
+            // chunks of pixels outer, channels inner: a chunk of every pair image (pairs · Chunk int32) stays in L1
+            // while all channels read it, instead of every channel streaming the whole pair images from L2
+            for (int i0 = 0; i0 < plane; i0 += Chunk)
+            {
+                int n = Math.Min(Chunk, plane - i0);
+                int* pc = pi + i0;
+                for (int m = m0; m < m1; m++)
                 {
-                    if (Avx512BW.IsSupported) i = Channel512(pi, pairStride, pairs, wpairs, plane, b, mult, yZero, lo, hi, ym);
-                    else if (Avx2.IsSupported) i = Channel256(pi, pairStride, pairs, wpairs, plane, b, mult, yZero, lo, hi, ym);
-                }
-                for (; i < plane; i++)
-                {
-                    int acc = b;
-                    for (int p = 0; p < pairs; p++)
+                    WeightPairs(pw + (long)m * taps, taps, wpairs);
+                    int b = bias.IsEmpty ? 0 : bias[m];
+                    float mult = multipliers[multipliers.Length == 1 ? 0 : m];
+                    byte* ym = py + (long)m * plane + i0;
+                    int i = 0;
+                    if (float.IsFinite(mult))
                     {
-                        int v = pi[p * pairStride + i], wv = wpairs[p];
-                        acc = unchecked(acc + (short)v * (short)wv + (v >> 16) * (wv >> 16));
+                        if (Avx512BW.IsSupported) i = Channel512(pc, pairStride, pairs, wpairs, n, b, mult, yZero, lo, hi, ym);
+                        else if (Avx2.IsSupported) i = Channel256(pc, pairStride, pairs, wpairs, n, b, mult, yZero, lo, hi, ym);
                     }
-                    ym[i] = (byte)QGemm.Requantize(acc, mult, yZero, lo, hi);
+                    for (; i < n; i++)
+                    {
+                        int acc = b;
+                        for (int p = 0; p < pairs; p++)
+                        {
+                            int v = pc[p * pairStride + i], wv = wpairs[p];
+                            acc = unchecked(acc + (short)v * (short)wv + (v >> 16) * (wv >> 16));
+                        }
+                        ym[i] = (byte)QGemm.Requantize(acc, mult, yZero, lo, hi);
+                    }
                 }
             }
         }
+    }
+
+    // (w_2p, w_2p+1) as the int16 halves of one int32 per pair (0 past the last tap)
+    private static unsafe void WeightPairs(short* wm, int taps, Span<int> wpairs)
+    {
+        for (int p = 0; p < wpairs.Length; p++)
+            wpairs[p] = (ushort)wm[2 * p] | (2 * p + 1 < taps ? wm[2 * p + 1] << 16 : 0);
     }
 
     /// <summary>Scalar reference of <see cref="Run"/> over all M channels.</summary>
@@ -188,6 +208,20 @@ public static class QSmallConv
                         var vb = hasB ? Sse2.LoadVector128(rb + ox) : Vector128<short>.Zero;
                         Sse2.UnpackLow(va, vb).AsInt32().Store(d + ox);
                         Sse2.UnpackHigh(va, vb).AsInt32().Store(d + ox + 4);
+                    }
+                    continue;
+                }
+                if (g.StrideW == 2 && Avx2.IsSupported)
+                {
+                    // eight pixels per step: the sixteen int16 at 2·ox are eight int32 whose low halves are the
+                    // stride-2 pixels, so tap a's value is (int32 & 0xFFFF) and tap b's is (int32 << 16); the step may
+                    // read ≤ 15 int16 past the row (the next row, or the image's tail slack) and write ≤ 7 pixels past it
+                    var low = Vector256.Create(0xFFFF);
+                    for (int ox = 0; ox < outW; ox += 8)
+                    {
+                        var va = Avx2.And(Avx.LoadVector256((int*)(ra + 2 * ox)), low);
+                        var vb = hasB ? Avx2.ShiftLeftLogical(Avx.LoadVector256((int*)(rb + 2 * ox)), 16) : Vector256<int>.Zero;
+                        Avx2.Or(va, vb).Store(d + ox);
                     }
                     continue;
                 }

@@ -91,9 +91,8 @@ internal static class QuantizedGemm
         var shape = new Shape(batch, mOut, outH, outW);
         if (maxPool2x2 && (rq is null || groups != 1 || outH < 2 || outW < 2)) return null;
         if (rq is not null && cg == 1 && mg == 1 && !maxPool2x2) return Depthwise(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
-        // few taps, stride 1 along rows (the pair images are then built eight pixels per step; strided convs such as
-        // rec's 3×3/2 stem keep the GEMM, not measured to gain)
-        if (rq is not null && groups == 1 && kDim <= QSmallConv.MaxTaps && s.Strides[1] == 1 && s.Begin.All(v => v >= 0) && (!maxPool2x2 || QMaxPoolRequant.Commutes(rq.Multipliers)))
+        // few taps, stride 1 or 2 along rows (the pair images are then built eight pixels per step)
+        if (rq is not null && groups == 1 && kDim <= QSmallConv.MaxTaps && s.Strides[1] <= 2 && s.Begin.All(v => v >= 0) && (!maxPool2x2 || QMaxPoolRequant.Commutes(rq.Multipliers)))
             return SmallConv(x, xzu, flip, w, wz, s, outH, outW, rq, maxPool2x2 ? new Shape(batch, mOut, outH / 2, outW / 2) : shape, maxPool2x2);
         var packs = Pack(w, wz, groups, (ws, z) =>
         {
