@@ -66,6 +66,11 @@ internal static class QuantizedGemm
         return d;
     }
 
+    // 1×1 convs take the few-tap kernel only up to this many input channels: its vpmaddwd does 2 multiply-adds per
+    // int32 lane against VNNI's 4, which the GEMM's transposes only repay at small K (rec at 2 threads: 16 → 32 on
+    // 24×560 ~270 → ~160 us, 32 → 64 ~540 → ~330 us through the GEMM)
+    private const int PointwiseMaxTaps = 8;
+
     /// <summary>2-D conv(x − xz, w − wz). Depthwise requantized convs (one input and one output channel per group) run
     /// <see cref="QDepthwiseConv"/> directly on NCHW. Otherwise the input is transposed to NHWC once, so that each
     /// row of the im2col matrix (one per output pixel of the whole batch; K = (ky, kx, c) values of the group) is
@@ -91,8 +96,9 @@ internal static class QuantizedGemm
         var shape = new Shape(batch, mOut, outH, outW);
         if (maxPool2x2 && (rq is null || groups != 1 || outH < 2 || outW < 2)) return null;
         if (rq is not null && cg == 1 && mg == 1 && !maxPool2x2) return Depthwise(x, xzu, flip, w, wz, s, outH, outW, rq, shape);
-        // few taps, stride 1 or 2 along rows (the pair images are then built eight pixels per step)
-        if (rq is not null && groups == 1 && kDim <= QSmallConv.MaxTaps && s.Strides[1] <= 2 && s.Begin.All(v => v >= 0) && (!maxPool2x2 || QMaxPoolRequant.Commutes(rq.Multipliers)))
+        // few taps (and few channels for a 1×1 conv), stride 1 or 2 along rows (the pair images are then built eight
+        // pixels per step)
+        if (rq is not null && groups == 1 && kDim <= (kh * kw == 1 ? PointwiseMaxTaps : QSmallConv.MaxTaps) && s.Strides[1] <= 2 && s.Begin.All(v => v >= 0) && (!maxPool2x2 || QMaxPoolRequant.Commutes(rq.Multipliers)))
             return SmallConv(x, xzu, flip, w, wz, s, outH, outW, rq, maxPool2x2 ? new Shape(batch, mOut, outH / 2, outW / 2) : shape, maxPool2x2);
         var packs = Pack(w, wz, groups, (ws, z) =>
         {
