@@ -38,6 +38,34 @@ public class QSmallConvTests
         Assert.Equal(expected, y.Select(v => signedOutput ? (int)(sbyte)v : v).ToArray());
     }
 
+    // row strides 2 (the even/odd int16 lanes) and 3 (scalar pair building), row stride ≠ column stride, planes of
+    // several 256-pixel chunks with a ragged last one, no padding (reads into the image's tail slack)
+    [Theory]
+    [InlineData(3, 3, 3, 2, 2, 1, 48, 70, false)]
+    [InlineData(1, 5, 5, 1, 2, 2, 13, 41, true)]
+    [InlineData(2, 3, 3, 2, 2, 0, 9, 40, false)]
+    [InlineData(3, 3, 3, 1, 2, 1, 7, 17, true)]
+    [InlineData(3, 3, 3, 2, 1, 1, 30, 19, false)]
+    [InlineData(1, 3, 3, 3, 3, 1, 20, 31, true)]
+    [InlineData(3, 1, 3, 1, 2, 0, 5, 2, false)]
+    public void Strided_rows_match_the_reference(int ch, int kh, int kw, int strideH, int strideW, int pad, int h, int w, bool signedOutput)
+    {
+        var rng = new Rng((ulong)(ch * 977 + kh * 131 + kw * 17 + strideH * 7 + strideW * 5 + pad * 3 + h * 1009 + w * 10007));
+        int m = 6;
+        int outH = (h + 2 * pad - kh) / strideH + 1, outW = (w + 2 * pad - kw) / strideW + 1;
+        var g = new QConvGeometry(ch, h, w, kh, kw, strideH, strideW, 1, 1, pad, pad, outH, outW);
+        var x = Enumerable.Range(0, ch * h * w).Select(_ => (byte)rng.NextInt(256)).ToArray();
+        var wts = Enumerable.Range(0, m * g.Taps).Select(_ => (short)(rng.NextInt(511) - 255)).ToArray();
+        var bias = Enumerable.Range(0, m).Select(_ => rng.NextInt(40001) - 20000).ToArray();
+        var mult = Enumerable.Range(0, m).Select(_ => 1e-5f + rng.NextFloat() * 2e-4f).ToArray();
+        int yz = signedOutput ? 4 : 120, xz = 77;
+        var expected = QSmallConv.Reference(x, g, xz, wts, m, bias, mult, yz, signedOutput);
+        var y = new byte[m * outH * outW];
+        QSmallConv.Run(x, g, xz, wts, 0, 4, bias, mult, yz, signedOutput, y);
+        QSmallConv.Run(x, g, xz, wts, 4, m, bias, mult, yz, signedOutput, y);
+        Assert.Equal(expected, y.Select(v => signedOutput ? (int)(sbyte)v : v).ToArray());
+    }
+
     // 2×2 max pool of the sums before requantizing = pooling the requantized bytes (odd sizes drop the last row/column)
     [Theory]
     [InlineData(1, 3, 3, 1, 28, 28, false)]
