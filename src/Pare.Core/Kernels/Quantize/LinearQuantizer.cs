@@ -94,23 +94,13 @@ public static class LinearQuantizer
     public static unsafe void QuantizeParallel(ReadOnlySpan<float> x, float scale, int zeroPoint, bool signedOutput, Span<byte> y)
     {
         if (y.Length < x.Length) throw new ArgumentException($"quantize: {y.Length} outputs for {x.Length} values");
-        int tasks = Tasks(x.Length);
-        if (tasks == 1)
-        {
-            Quantize(x, scale, zeroPoint, signedOutput, y);
-            return;
-        }
-        int n = x.Length;
         fixed (float* px = x)
         fixed (byte* py = y)
         {
             float* xs = px;
             byte* ys = py;
-            Parallelism.For(tasks, t =>
-            {
-                var (start, end) = Chunk(n, tasks, t);
-                Quantize(new ReadOnlySpan<float>(xs + start, end - start), scale, zeroPoint, signedOutput, new Span<byte>(ys + start, end - start));
-            });
+            ForChunks(x.Length, (start, end) =>
+                Quantize(new ReadOnlySpan<float>(xs + start, end - start), scale, zeroPoint, signedOutput, new Span<byte>(ys + start, end - start)));
         }
     }
 
@@ -123,27 +113,33 @@ public static class LinearQuantizer
     public static unsafe void DequantizeParallel(ReadOnlySpan<byte> x, bool signedInput, float scale, int zeroPoint, Span<float> y)
     {
         if (y.Length < x.Length) throw new ArgumentException($"dequantize: {y.Length} outputs for {x.Length} values");
-        int tasks = Tasks(x.Length);
-        if (tasks == 1)
-        {
-            Dequantize(x, signedInput, scale, zeroPoint, y);
-            return;
-        }
-        int n = x.Length;
         fixed (byte* px = x)
         fixed (float* py = y)
         {
             byte* xs = px;
             float* ys = py;
-            Parallelism.For(tasks, t =>
-            {
-                var (start, end) = Chunk(n, tasks, t);
-                Dequantize(new ReadOnlySpan<byte>(xs + start, end - start), signedInput, scale, zeroPoint, new Span<float>(ys + start, end - start));
-            });
+            ForChunks(x.Length, (start, end) =>
+                Dequantize(new ReadOnlySpan<byte>(xs + start, end - start), signedInput, scale, zeroPoint, new Span<float>(ys + start, end - start)));
         }
     }
 
-    // tasks for n elementwise values: one below 64 K values or on one thread, else two per thread
+    // body(start, end) over [0, n): one call when the pool has one thread or n is small, else 2 tasks per thread on
+    // boundaries at multiples of 64
+    private static void ForChunks(int n, Action<int, int> body)
+    {
+        int tasks = Tasks(n);
+        if (tasks == 1)
+        {
+            body(0, n);
+            return;
+        }
+        Parallelism.For(tasks, t =>
+        {
+            var (start, end) = Chunk(n, tasks, t);
+            body(start, end);
+        });
+    }
+
     private static int Tasks(int n) => Parallelism.ThreadCount == 1 || n < 1 << 16 ? 1 : 2 * Parallelism.ThreadCount;
 
     // task t's range of n values, boundaries on multiples of 64
