@@ -33,7 +33,15 @@ internal static class QdqChainFusion
         for (int i = 0; i < graph.Nodes.Count; i++)
         {
             var dq = graph.Nodes[i];
-            if (!Is(dq, "DequantizeLinear") || (Chain(graph, dq) ?? Region(graph, dq)) is not { } chain) continue;
+            if (!Is(dq, "DequantizeLinear")) continue;
+            if ((Chain(graph, dq) ?? Region(graph, dq)) is not { } chain)
+            {
+                if (FloatRegion(graph, dq) is not { } region || TabulateFloat(model, dq, region) is not { } floats) continue;
+                RewriteFloat(graph, dq, region, floats);
+                fused++;
+                i = -1;
+                continue;
+            }
             var table = Tabulate(model, dq, chain);
             if (table is null) continue;
             Rewrite(graph, dq, chain, table.Value.Table, table.Value.AxisFromEnd);
@@ -164,6 +172,90 @@ internal static class QdqChainFusion
         // graph order is a topological order of the region
         var ordered = graph.Nodes.Where(members.Contains).ToList();
         return new ChainInfo(ordered, [], quantize, axisFromEnd, channels);
+    }
+
+    // an elementwise region after dq whose result is read as float (hard swish feeding a squeeze-excite block: its
+    // GlobalAveragePool and the Mul by the excitation): per-tensor constants only; every region value but the one
+    // exit is read only inside the region. Values read by anything else become exits; one exit must remain.
+    private sealed record FloatRegionInfo(List<Node> Members, string Exit);
+
+    private static FloatRegionInfo? FloatRegion(ModelGraph graph, Node dq)
+    {
+        if (!ScalarParams(graph, dq) || graph.Initializers.ContainsKey(dq.Inputs[0])) return null;
+        var outputs = graph.Outputs.Select(o => o.Name).ToHashSet(StringComparer.Ordinal);
+        var forcedExits = new HashSet<string>(StringComparer.Ordinal);
+        for (int attempt = 0; attempt < 8; attempt++)
+        {
+            var values = new HashSet<string>(StringComparer.Ordinal) { dq.Outputs[0] };
+            var members = new HashSet<Node>();
+            var exits = new HashSet<string>(StringComparer.Ordinal);
+            var pending = new Queue<string>([dq.Outputs[0]]);
+            while (pending.TryDequeue(out var v))
+            {
+                var readers = Readers(graph, v);
+                bool eligible = !outputs.Contains(v) && !forcedExits.Contains(v) && readers.Count > 0 && readers.All(r =>
+                    r.Domain.Length == 0 && r.Outputs.Count == 1 && (Unary.Contains(r.OpType) || r.OpType is "Add" or "Sub" or "Mul" or "Div"));
+                if (!eligible)
+                {
+                    exits.Add(v);
+                    continue;
+                }
+                foreach (var r in readers)
+                {
+                    if (!members.Add(r)) continue;
+                    values.Add(r.Outputs[0]);
+                    pending.Enqueue(r.Outputs[0]);
+                }
+            }
+            // members reading a value from outside the region (other than per-tensor constants) leave it, and the
+            // region values they read become exits
+            var outside = members.Where(r => r.Inputs.Any(n => n.Length > 0 && !values.Contains(n) &&
+                !(graph.Initializers.TryGetValue(n, out var k) && (k.Count == 1 || Unary.Contains(r.OpType) && r.Inputs.IndexOf(n) > 0) && k.DType == DType.Float32))).ToList();
+            if (outside.Count == 0)
+            {
+                if (exits.Count != 1 || exits.Contains(dq.Outputs[0]) || members.Count < 2) return null;
+                return new FloatRegionInfo(graph.Nodes.Where(members.Contains).ToList(), exits.First());
+            }
+            foreach (var r in outside)
+                foreach (var n in r.Inputs)
+                    if (values.Contains(n)) forcedExits.Add(n);
+        }
+        return null;
+    }
+
+    // the exit value for the 256 byte values: DequantizeLinear and the region's nodes run by their own kernels
+    private static Tensor? TabulateFloat(Model model, Node dq, FloatRegionInfo region)
+    {
+        var inType = model.Graph.Initializers[dq.Inputs[2]].DType;
+        Tensor x = inType == DType.UInt8
+            ? Tensor.Wrap(Enumerable.Range(0, 256).Select(b => (byte)b).ToArray(), new Shape(256))
+            : Tensor.Wrap(Enumerable.Range(0, 256).Select(b => unchecked((sbyte)b)).ToArray(), new Shape(256));
+        using var _ = Tape.NoGrad();
+        try
+        {
+            var known = new Dictionary<string, Tensor>(StringComparer.Ordinal);
+            known[dq.Outputs[0]] = Evaluate(model, dq, known, x);
+            foreach (var f in region.Members) known[f.Outputs[0]] = Evaluate(model, f, known, null);
+            var result = known[region.Exit];
+            if (result.Count != 256 || result.DType != DType.Float32) return null;
+            return Tensor.Wrap(result.Contiguous().AsSpan<float>().ToArray(), new Shape(1, 256));
+        }
+        catch (Exception e) when (e is PareException or ArgumentException or InvalidOperationException or KeyNotFoundException)
+        {
+            return null;
+        }
+    }
+
+    private static void RewriteFloat(ModelGraph graph, Node dq, FloatRegionInfo region, Tensor table)
+    {
+        var tableName = Fresh(graph, region.Exit + "_table");
+        graph.Initializers[tableName] = table;
+        var lookup = new Node(dq.Name + "_lookup", "QuantizedLookup", [dq.Inputs[0], tableName], [region.Exit], QuantizedLookup.Domain);
+        int at = graph.Nodes.IndexOf(dq);
+        var removed = new HashSet<Node>(region.Members.Append(dq));
+        graph.Nodes.Insert(at + 1, lookup);
+        graph.Nodes.RemoveAll(removed.Contains);
+        BatchNormFolding.DropUnused(graph);
     }
 
     // runs DequantizeLinear, the chain's functions and the QuantizeLinear on the 256 byte values (per channel)
