@@ -96,6 +96,69 @@ public class QdqChainFusionTests
         Assert.Equal(["QuantizedLookup"], optimized.Nodes.Select(n => n.OpType));
     }
 
+    // hard swish whose float result feeds a squeeze-excite block (GlobalAveragePool and a Mul by the excitation):
+    // DQ and the elementwise ops up to that result become one byte → float lookup, bit for bit
+    [Theory]
+    [InlineData(DType.UInt8)]
+    [InlineData(DType.Int8)]
+    public void Hard_swish_read_as_float_becomes_a_float_lookup(DType type)
+    {
+        var g = Start(type, out var rng, 6);
+        g.Initializers["k"] = Tensor.Wrap(new[] { 1.3f }, new Shape(1));
+        g.Initializers["b"] = Tensor.Wrap(new[] { -0.2f }, new Shape(1));
+        g.Initializers["three"] = Tensor.Scalar(3f);
+        g.Initializers["lo"] = Tensor.Scalar(0f);
+        g.Initializers["hi"] = Tensor.Scalar(6f);
+        g.Initializers["six"] = Tensor.Scalar(6f);
+        g.Nodes.Add(new Node("mul", "Mul", ["k", "x"], ["m"]));
+        g.Nodes.Add(new Node("add", "Add", ["m", "b"], ["a"]));
+        g.Nodes.Add(new Node("add3", "Add", ["a", "three"], ["a3"]));
+        g.Nodes.Add(new Node("clip", "Clip", ["a3", "lo", "hi"], ["c"]));
+        g.Nodes.Add(new Node("mul2", "Mul", ["a", "c"], ["hs"]));
+        g.Nodes.Add(new Node("div", "Div", ["hs", "six"], ["h"]));
+        g.Nodes.Add(new Node("gap", "GlobalAveragePool", ["h"], ["s"]));
+        g.Nodes.Add(new Node("sig", "Sigmoid", ["s"], ["e"]));
+        g.Nodes.Add(new Node("scale", "Mul", ["h", "e"], ["se"]));
+        g.Nodes.Add(new Node("q", "QuantizeLinear", ["se", "ys", "yz"], ["yq"]));
+        g.Outputs.Add(new ValueInfo("h", ElementType.Undefined, null));
+        var input = Input(rng, type, new Shape(2, 3, 5, 7));
+        var (fused, plain, optimized) = Compare(g, input);
+        Assert.Equal(plain, fused);
+        var lookup = Assert.Single(optimized.Nodes, n => n.OpType == "QuantizedLookup");
+        Assert.Equal(DType.Float32, optimized.Initializers[lookup.Inputs[1]].DType);
+        Assert.DoesNotContain(optimized.Nodes, n => n.OpType is "DequantizeLinear" or "Clip" or "Div");
+        // the float result itself (a graph output here) is the float chain's, exactly
+        var model = new Model(g);
+        model.Opsets[""] = 13;
+        int at = g.Outputs.FindIndex(o => o.Name == "h");
+        Assert.Equal(new InferenceSession(model, optimize: false).Run([input])[at].ToArray<float>(), new InferenceSession(model).Run([input])[at].ToArray<float>());
+    }
+
+    // a member reading a value from outside (x · t, t an input) cuts the region before it: only DQ → Mul → Add fuse
+    [Fact]
+    public void A_region_node_reading_an_outside_value_ends_the_float_region()
+    {
+        var g = Start(DType.UInt8, out var rng, 7);
+        g.Inputs.Add(new ValueInfo("t", ElementTypes.FromDType(DType.Float32), null));
+        g.Initializers["k"] = Tensor.Scalar(0.5f);
+        g.Initializers["b"] = Tensor.Scalar(0.25f);
+        g.Nodes.Add(new Node("mul", "Mul", ["x", "k"], ["m"]));
+        g.Nodes.Add(new Node("add", "Add", ["m", "b"], ["a"]));
+        g.Nodes.Add(new Node("mt", "Mul", ["a", "t"], ["at"]));
+        g.Nodes.Add(new Node("relu", "Relu", ["at"], ["r"]));
+        g.Nodes.Add(new Node("q", "QuantizeLinear", ["r", "ys", "yz"], ["yq"]));
+        g.Outputs.Add(new ValueInfo("yq", ElementType.Undefined, null));
+        var model = new Model(g);
+        model.Opsets[""] = 13;
+        var x = Input(rng, DType.UInt8, new Shape(3, 8));
+        var t = Tensor.Wrap(Enumerable.Range(0, 24).Select(_ => rng.NextFloat() * 4 - 2).ToArray(), new Shape(3, 8));
+        var session = new InferenceSession(model);
+        Assert.Equal(new InferenceSession(model, optimize: false).Run([x, t])[0].ToArray<sbyte>(), session.Run([x, t])[0].ToArray<sbyte>());
+        Assert.Contains(session.Model.Graph.Nodes, n => n.OpType == "QuantizedLookup");
+        Assert.Contains(session.Model.Graph.Nodes, n => n.Name == "mt");
+        Assert.DoesNotContain(session.Model.Graph.Nodes, n => n.Name is "mul" or "add");
+    }
+
     [Fact]
     public void A_value_read_outside_the_chain_keeps_the_float_ops()
     {
