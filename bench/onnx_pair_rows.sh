@@ -3,6 +3,7 @@
 # ../shared/peers/ort_bench.js back to back ROUNDS times (same input shapes: the models' reference inputs), so both
 # see the same machine load, and appends every row (with its command, round and load average) to
 # bench/results/onnx_pair_rows.jsonl. Compare medians over rounds: the shared machine is noisy.
+# Ends with the medians over the rounds and Pare ÷ ORT per model and thread count.
 # usage: sh bench/onnx_pair_rows.sh [ROUNDS] [SHARED_DIR] [PARE]   (defaults 3, ../shared, the Release CLI build)
 set -e
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -23,6 +24,7 @@ pair() { # round threads pare-runs model ref-dir ort-specs...
   row=$(node "$shared/peers/ort_bench.js" "$m/$model" "$t" "$runs" "$@")
   tag "$row" ort "node shared/peers/ort_bench.js $model $t $runs $*" "$r"
 }
+start=$(cat "$out" 2>/dev/null | wc -l)
 i=1
 while [ "$i" -le "$rounds" ]; do
   for t in 1 2; do
@@ -34,3 +36,14 @@ while [ "$i" -le "$rounds" ]; do
   done
   i=$((i + 1))
 done
+# per model and thread count: medians over this invocation's rounds, Pare ÷ ORT
+tail -n +"$((start + 1))" "$out" | /usr/bin/python3 -c '
+import sys, json, statistics as st, collections
+d = collections.defaultdict(list)
+for line in sys.stdin:
+    r = json.loads(line)
+    d[(r["name"], r["threads"], r["engine"])].append(r["ms"])
+for n, t in sorted({k[:2] for k in d}):
+    p, o = st.median(d[(n, t, "pare")]), st.median(d[(n, t, "ort")])
+    print(f"median {n} t{t}: pare {p:.4g} ort {o:.4g} ms, pare/ort {p / o:.2f}")
+'
