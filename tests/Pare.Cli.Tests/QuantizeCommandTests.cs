@@ -79,6 +79,18 @@ public sealed class QuantizeCommandTests : IDisposable
     }
 
     [Fact]
+    public void A_budget_and_an_accuracy_target_together_are_refused()
+    {
+        var error = new StringWriter();
+        var target = Path.Combine(_dir, "both.onnx");
+        var code = PareApp.Run(["quantize", _model, "--out", target, "--mode", "weight-only", "--calib", _calib,
+            "--max-size", "100KB", "--target-max-diff", "0.01"], new StringWriter(), error);
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--max-size or an accuracy target", error.ToString(), StringComparison.Ordinal);
+        Assert.False(File.Exists(target));
+    }
+
+    [Fact]
     public void Accuracy_target_without_inputs_is_refused()
     {
         var error = new StringWriter();

@@ -73,9 +73,12 @@ internal static class QuantizeCommand
                 throw new ArgumentException("--feedback applies to --target-max-diff, --target-agreement and --sensitivity, and none was given");
             if ((target is not null || parsed.GetValue(sensitivity)) && batches is null)
                 throw new ArgumentException("--target-max-diff, --target-agreement and --sensitivity need --calib DIR or --data-free: sensitivity is measured on inputs");
-            if (parsed.GetValue(sensitivity))
+            if (target is not null && parsed.GetValue(maxSize) is not null)
+                throw new ArgumentException("give either --max-size or an accuracy target (--target-max-diff, --target-agreement), not both: the target's search keeps layers in float after the budget's allocation, so the file could exceed the budget");
+            // with a target, the search measures the sensitivities itself and they are printed from it
+            if (parsed.GetValue(sensitivity) && target is null)
                 QuantizeDisplay.PrintSensitivity(SensitivityAnalysis.Measure(fp32, options, batches!, measure), output);
-            var (quantized, record, summary) = QuantizeDisplay.Run(fp32, options, batches, parsed.GetValue(latencyRuns), output, target);
+            var (quantized, record, summary) = QuantizeDisplay.Run(fp32, options, batches, parsed.GetValue(latencyRuns), output, target, parsed.GetValue(sensitivity));
             var outFile = parsed.GetValue(outPath)!;
             OnnxModel.Save(quantized, outFile);
             QuantizeDisplay.Print(record, summary, outFile, output);

@@ -11,14 +11,18 @@ namespace Pare.Cli.Commands;
 internal static class QuantizeDisplay
 {
     /// <summary>Runs the pass and measures the summary, with progress on <paramref name="output"/>.
-    /// With <paramref name="target"/>, the accuracy-driven search runs instead and its steps are printed.</summary>
+    /// With <paramref name="target"/>, the accuracy-driven search runs instead and its steps are printed, after the
+    /// sensitivities it measured when <paramref name="printSensitivity"/> (measured here if the search needed none).</summary>
     public static (Model Quantized, QuantizationRecord Record, QuantizationSummary Summary) Run(
-        Model fp32, QuantizationOptions options, IReadOnlyList<Tensor[]>? batches, int latencyRuns, TextWriter output, AccuracyTarget? target = null)
+        Model fp32, QuantizationOptions options, IReadOnlyList<Tensor[]>? batches, int latencyRuns, TextWriter output, AccuracyTarget? target = null,
+        bool printSensitivity = false)
     {
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(output) });
         if (target is not null)
         {
             var search = AccuracyDrivenQuantization.Run(fp32, options, target, batches!);
+            if (printSensitivity)
+                PrintSensitivity(search.Sensitivity.Count > 0 ? search.Sensitivity : SensitivityAnalysis.Measure(fp32, options, batches!, target), output);
             PrintSteps(search, output);
             return (search.Model, search.Record, QuantizationSummary.Measure(fp32, search.Model, batches, latencyRuns));
         }
@@ -68,8 +72,8 @@ internal static class QuantizeDisplay
             output.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"accuracy search: {s.Float.Count} layers in float → max |diff| {s.Agreement.MaxAbsDiff:G3}, rel. error {s.Agreement.RelativeError:G3}{agreement}"));
         }
-        output.WriteLine(result.Steps[^1].Float.Count == 0 ? "kept in float: none (target met fully quantized)"
-            : "kept in float (most sensitive first): " + string.Join(", ", result.Steps[^1].Float));
+        output.WriteLine(result.Chosen.Float.Count == 0 ? "kept in float: none (target met fully quantized)"
+            : "kept in float (most sensitive first): " + string.Join(", ", result.Chosen.Float));
     }
 
     /// <summary>The per-layer table, then the totals: bytes, output agreement and latency, fp32 against quantized.</summary>

@@ -12,8 +12,9 @@ public sealed record FallbackStep(IReadOnlyList<string> Float, OutputAgreement A
 /// <param name="Model">the quantized model meeting the target</param>
 /// <param name="Record">the pass's record for that model</param>
 /// <param name="Sensitivity">per-layer sensitivity, most damaging first (empty when every layer could be quantized)</param>
-/// <param name="Steps">the allocations tried, in order; the last one is the result</param>
-public sealed record AccuracyDrivenResult(Model Model, QuantizationRecord Record, IReadOnlyList<LayerSensitivity> Sensitivity, IReadOnlyList<FallbackStep> Steps);
+/// <param name="Steps">the allocations tried, in the order they were tried</param>
+/// <param name="Chosen">the step whose model is the result (one of <paramref name="Steps"/>)</param>
+public sealed record AccuracyDrivenResult(Model Model, QuantizationRecord Record, IReadOnlyList<LayerSensitivity> Sensitivity, IReadOnlyList<FallbackStep> Steps, FallbackStep Chosen);
 
 /// <summary>Quantization to an output-agreement target (accuracy-driven mixed precision, as Intel Neural Compressor's
 /// and TensorRT's layer fallback do): quantize everything and measure the first output against the float model on the
@@ -47,7 +48,7 @@ public static class AccuracyDrivenQuantization
             return (q, r, step);
         }
         var all = Try([]);
-        if (target.IsMet(all.Item3.Agreement)) return new AccuracyDrivenResult(all.Item1, all.Item2, [], steps);
+        if (target.IsMet(all.Item3.Agreement)) return new AccuracyDrivenResult(all.Item1, all.Item2, [], steps, all.Item3);
         var ranked = SensitivityAnalysis.Measure(model, options, batches, target, (d, t) => progress?.Invoke("sensitivity", d, t));
         var names = ranked.Select(s => s.Node).ToList();
         // smallest k whose prefix meets the target; error falls (nearly) monotonically with k, and each probe is measured
@@ -62,8 +63,6 @@ public static class AccuracyDrivenQuantization
             if (target.IsMet(probe.Item3.Agreement)) (hi, best) = (mid, probe);
             else lo = mid;
         }
-        steps.Remove(best.Item3);
-        steps.Add(best.Item3);
-        return new AccuracyDrivenResult(best.Item1, best.Item2, ranked, steps);
+        return new AccuracyDrivenResult(best.Item1, best.Item2, ranked, steps, best.Item3);
     }
 }

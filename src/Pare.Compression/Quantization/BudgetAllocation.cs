@@ -1,6 +1,5 @@
 using Pare.Core;
 using Pare.Graph;
-using Pare.Graph.Execution;
 using Pare.Onnx;
 
 namespace Pare.Compression.Quantization;
@@ -41,8 +40,8 @@ public static class BudgetAllocation
         ArgumentNullException.ThrowIfNull(batches);
         var fixedBits = options.LayerBits ?? new Dictionary<string, int>();
         var (prepared, sites, _) = QuantizationPass.Prepare(model, options with { LayerBits = null });
-        var layers = Layers(prepared.Graph, sites);
-        var sensitivity = Sensitivity(prepared, sites, [.. layers.Where(l => !fixedBits.ContainsKey(l.Name))], options, batches);
+        var layers = Layers(prepared.Graph, sites, options);
+        var sensitivity = Sensitivity(prepared, [.. layers.Where(l => !fixedBits.ContainsKey(l.Name))], options, batches);
         var bits = layers.ToDictionary(l => l.Name, l => fixedBits.GetValueOrDefault(l.Name, 32), StringComparer.Ordinal);
         var path = new List<BitAllocation> { Measure(model, options, batches, bits, sensitivity) };
         while (path[^1].Bytes > maxBytes)
@@ -70,60 +69,42 @@ public static class BudgetAllocation
     /// number of weights those bits apply to.</summary>
     private sealed record Layer(string Name, int[] Candidates, long WeightElements);
 
-    private static List<Layer> Layers(ModelGraph main, List<WeightSite> sites) =>
+    private static List<Layer> Layers(ModelGraph main, List<WeightSite> sites, QuantizationOptions options) =>
         [.. sites.GroupBy(s => s.Node.Name, StringComparer.Ordinal).Select(g =>
         {
-            var s = g.First();
-            int[] candidates = s.Node.OpType is "MatMul" or "Gemm" && s.Graph == main && s.Owner == main ? [32, 8, 4] : [32, 8];
+            int[] candidates = QuantizationPass.TakesMatMulNBits(options, g.First(), main) ? [32, 8, 4] : [32, 8];
             return new Layer(g.Key, candidates, g.Sum(x => x.Weight.Shape.ElementCount));
         })];
 
     private static BitAllocation Measure(Model model, QuantizationOptions options, IReadOnlyList<Tensor[]> batches, Dictionary<string, int> bits, Dictionary<(string, int), double> sensitivity)
     {
         var copy = new Dictionary<string, int>(bits, StringComparer.Ordinal);
-        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = copy }, options.Mode == QuantizationMode.Static ? batches : null);
+        var calibration = options.Mode == QuantizationMode.Static || options.BiasCorrection ? batches : null;
+        var (q, _) = QuantizationPass.Run(model, options with { LayerBits = copy }, calibration);
         return new BitAllocation(copy, OnnxModel.ToBytes(q).Length, copy.Sum(kv => sensitivity.GetValueOrDefault((kv.Key, kv.Value))));
     }
 
     /// <summary>Relative RMS output error per (layer, bits) with only that layer's weights fake-quantized as the
     /// pass would store them (per channel at 8 bits, group-wise below), in a copy of the prepared model.</summary>
-    private static Dictionary<(string, int), double> Sensitivity(Model prepared, List<WeightSite> sites, List<Layer> layers, QuantizationOptions options, IReadOnlyList<Tensor[]> batches)
+    private static Dictionary<(string, int), double> Sensitivity(Model prepared, List<Layer> layers, QuantizationOptions options, IReadOnlyList<Tensor[]> batches)
     {
-        var reference = Run(prepared, batches);
+        var reference = OutputAgreement.Outputs(prepared, batches);
         var result = new Dictionary<(string, int), double>();
         foreach (var l in layers)
             foreach (var b in l.Candidates)
             {
                 if (b == 32) { result[(l.Name, b)] = 0; continue; }
                 var probe = prepared.Clone();
-                var probeSites = QuantizationPass.Sites(probe.Graph, options);
-                for (var i = 0; i < sites.Count; i++)
+                foreach (var site in QuantizationPass.Sites(probe.Graph, options).Where(s => s.Node.Name == l.Name))
                 {
-                    if (sites[i].Node.Name != l.Name) continue;
-                    var site = probeSites[i];
                     QuantScheme scheme = b >= 8
                         ? new(8, Signed: true, Symmetric: true, Granularity.Channel, site.Axis)
                         : new(b, Signed: false, Symmetric: true, Granularity.Group, GroupSize: options.GroupSize);
                     // group-wise runs along K: the last axis of [N, K]; for a [K, N] weight, approximate by groups along N
                     site.Owner.Initializers[site.Name] = Quantizer.FakeQuantize(site.Weight, Quantizer.Calibrate(site.Weight, scheme));
                 }
-                var outputs = Run(probe, batches);
-                double num = 0, den = 0;
-                for (var i = 0; i < outputs.Count; i++)
-                    for (var j = 0; j < outputs[i].Length; j++)
-                    {
-                        var d = outputs[i][j] - reference[i][j];
-                        num += d * d;
-                        den += reference[i][j] * (double)reference[i][j];
-                    }
-                result[(l.Name, b)] = den > 0 ? Math.Sqrt(num / den) : 0;
+                result[(l.Name, b)] = OutputAgreement.Compare(reference, OutputAgreement.Outputs(probe, batches)).RelativeError;
             }
         return result;
-    }
-
-    private static List<float[]> Run(Model model, IReadOnlyList<Tensor[]> batches)
-    {
-        var session = new InferenceSession(model, optimize: false);
-        return [.. batches.Select(b => session.Run(b)[0].Contiguous().AsSpan<float>().ToArray())];
     }
 }

@@ -46,6 +46,6 @@ public static class SensitivityAnalysis
             progress?.Invoke(result.Count, layers.Count);
         }
         var rank = target ?? new AccuracyTarget();
-        return [.. result.OrderByDescending(s => rank.Badness(s.Agreement).Primary).ThenByDescending(s => s.Agreement.RelativeError)];
+        return [.. result.OrderByDescending(s => rank.Badness(s.Agreement)).ThenByDescending(s => s.Agreement.RelativeError)];
     }
 }

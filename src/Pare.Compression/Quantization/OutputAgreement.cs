@@ -69,7 +69,7 @@ public sealed record OutputAgreement(double MaxAbsDiff, double RelativeError, do
         return new OutputAgreement(maxAbs, den > 0 ? Math.Sqrt(num / den) : 0, rows > 0 ? (double)agree / rows : null);
     }
 
-    internal static int ArgMax(ReadOnlySpan<float> x)
+    private static int ArgMax(ReadOnlySpan<float> x)
     {
         var best = 0;
         for (var i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
@@ -95,13 +95,13 @@ public sealed record AccuracyTarget(double? MaxAbsDiff = null, double? MinArgmax
     }
 
     /// <summary>How far <paramref name="a"/> is from meeting the target, for ranking layers: the bounded measures
-    /// (max |diff|, argmax disagreement) first, the relative error breaking ties.</summary>
-    public (double Primary, double Secondary) Badness(OutputAgreement a)
+    /// (max |diff| relative to its bound, argmax disagreement); callers break ties by the relative error.</summary>
+    public double Badness(OutputAgreement a)
     {
         ArgumentNullException.ThrowIfNull(a);
-        double primary = 0;
-        if (MaxAbsDiff is { } m) primary += a.MaxAbsDiff / Math.Max(m, 1e-12);
-        if (MinArgmaxAgreement is not null) primary += (1 - (a.ArgmaxAgreement ?? 1)) * 1e3;
-        return (primary, a.RelativeError);
+        double badness = 0;
+        if (MaxAbsDiff is { } m) badness += a.MaxAbsDiff / Math.Max(m, 1e-12);
+        if (MinArgmaxAgreement is not null) badness += (1 - (a.ArgmaxAgreement ?? 1)) * 1e3;
+        return badness;
     }
 }

@@ -118,7 +118,12 @@ public static class QuantizationPass
         options.LayerBits?.GetValueOrDefault(site.Node.Name, options.Bits) ?? options.Bits;
 
     private static bool UsesMatMulNBits(QuantizationOptions options, WeightSite site, ModelGraph main) =>
-        BitsOf(options, site) < 8 && options.Granularity == Granularity.Group && site.Node.OpType is "MatMul" or "Gemm"
+        BitsOf(options, site) < 8 && TakesMatMulNBits(options, site, main);
+
+    /// <summary>Whether <paramref name="site"/> is written as MatMulNBits when given fewer than 8 bits: a main-graph
+    /// MatMul/Gemm weight, group-wise, outside dynamic mode (everything else stays at 8 bits at least).</summary>
+    internal static bool TakesMatMulNBits(QuantizationOptions options, WeightSite site, ModelGraph main) =>
+        options.Granularity == Granularity.Group && site.Node.OpType is "MatMul" or "Gemm"
         && site.Graph == site.Owner && site.Owner == main && options.Mode != QuantizationMode.Dynamic;
 
     /// <summary>The 8-bit scheme a weight is stored with: symmetric, per output channel (or per tensor).</summary>

@@ -30,35 +30,17 @@ public sealed record QuantizationSummary(long BytesBefore, long BytesAfter, int 
         var batches = inputs?.Take(maxInputs).ToList() ?? [];
         if (batches.Count == 0) return new QuantizationSummary(before, after, 0, null, null, null, null, null);
         var (reference, candidate) = (new InferenceSession(fp32), new InferenceSession(quantized));
-        double num = 0, den = 0, maxAbs = 0;
-        long agree = 0, rows = 0;
+        var (y, yq) = (new List<Tensor>(), new List<Tensor>());
         for (var b = 0; b < batches.Count; b++)
         {
-            var (y, yq) = (reference.Run(batches[b])[0], candidate.Run(batches[b])[0]);
-            var (v, vq) = (y.ToArray<float>(), yq.ToArray<float>());
-            for (var i = 0; i < v.Length; i++)
-            {
-                var d = (double)vq[i] - v[i];
-                num += d * d;
-                den += (double)v[i] * v[i];
-                maxAbs = Math.Max(maxAbs, Math.Abs(d));
-            }
-            var classes = y.Shape.Rank == 0 ? 1 : y.Shape[y.Shape.Rank - 1];
-            if (classes > 1)
-                for (var r = 0; r + classes <= v.Length; r += classes, rows++)
-                    agree += ArgMax(v.AsSpan(r, classes)) == ArgMax(vq.AsSpan(r, classes)) ? 1 : 0;
+            y.Add(reference.Run(batches[b])[0]);
+            yq.Add(candidate.Run(batches[b])[0]);
             progress?.Invoke(b + 1, batches.Count);
         }
+        var agreement = OutputAgreement.Compare(y, yq);
         var latencyBefore = LatencyStats.Measure(reference, batches[0], warmup: 2, runs);
         var latencyAfter = LatencyStats.Measure(candidate, batches[0], warmup: 2, runs);
-        return new QuantizationSummary(before, after, batches.Count, den > 0 ? Math.Sqrt(num / den) : 0, maxAbs,
-            rows > 0 ? (double)agree / rows : null, latencyBefore, latencyAfter);
-    }
-
-    private static int ArgMax(ReadOnlySpan<float> x)
-    {
-        var best = 0;
-        for (var i = 1; i < x.Length; i++) if (x[i] > x[best]) best = i;
-        return best;
+        return new QuantizationSummary(before, after, batches.Count, agreement.RelativeError, agreement.MaxAbsDiff,
+            agreement.ArgmaxAgreement, latencyBefore, latencyAfter);
     }
 }

@@ -194,6 +194,27 @@ public class BudgetAllocationTests
     }
 
     [Fact]
+    public void WeightOnlyWithBiasCorrectionGetsItsBatchesWhileAllocating()
+    {
+        // regression: the allocation quantized weight-only candidates without batches, so bias correction threw
+        var (model, batches) = Mlp();
+        var fp32 = OnnxModel.ToBytes(model).Length;
+        var options = new QuantizationOptions(QuantizationMode.WeightOnly, Granularity: Granularity.Group, BiasCorrection: true);
+        var allocation = BudgetAllocation.Allocate(model, options, (long)(0.4 * fp32), batches);
+        Assert.True(allocation.Bytes <= 0.4 * fp32);
+    }
+
+    [Fact]
+    public void DynamicModeOffersNoFourBitStep()
+    {
+        // MatMulNBits is not written in dynamic mode, so a 4-bit candidate there would save nothing
+        var (model, batches) = Mlp();
+        var options = new QuantizationOptions(QuantizationMode.Dynamic, Granularity: Granularity.Group);
+        var allocation = BudgetAllocation.Allocate(model, options, OnnxModel.ToBytes(model).Length / 2, batches);
+        Assert.All(allocation.LayerBits.Values, b => Assert.True(b is 8 or 32, $"bits {b}"));
+    }
+
+    [Fact]
     public void AnImpossibleBudgetListsTheNearestFeasibleSizes()
     {
         var (model, batches) = Mlp();
