@@ -49,39 +49,21 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
     internal unsafe void ApplyRow(float* y, int n, bool hasBias, float bias, float* z)
     {
         if (n <= 0) return;
-        if (Activation.Kind is ConvActivation.None or ConvActivation.Relu or ConvActivation.Clip or ConvActivation.HardSigmoid
-            or ConvActivation.HardSwish or ConvActivation.LeakyRelu or ConvActivation.ShiftClipMulDiv)
+        if (Activation.Kind != ConvActivation.Sigmoid)
         {
             // one row of a tile: the per-case loops of ApplyTile (the flags are not tested per vector)
             ApplyTile(y, n, 1, n, hasBias ? &bias : null, z);
             return;
         }
-        var f = new Factors(hasBias, bias, PreScale, PreShift, z != null, OutputScale, OutputShift);
-        int i;
-        switch (Activation.Kind)
-        {
-            case ConvActivation.None: i = Row<ConvEpilogue.IdentityOp>(y, n, z, f); break;
-            case ConvActivation.Relu: i = Row<ConvEpilogue.ReluOp>(y, n, z, f); break;
-            case ConvActivation.Clip: i = Row<ConvEpilogue.ClipOp>(y, n, z, f); break;
-            case ConvActivation.HardSigmoid: i = Row<ConvEpilogue.HardSigmoidOp>(y, n, z, f); break;
-            case ConvActivation.HardSwish: i = Row<ConvEpilogue.HardSwishOp>(y, n, z, f); break;
-            case ConvActivation.LeakyRelu: i = Row<ConvEpilogue.LeakyReluOp>(y, n, z, f); break;
-            case ConvActivation.ShiftClipMulDiv: i = Row<ConvEpilogue.ShiftClipMulDivOp>(y, n, z, f); break;
-            case ConvActivation.Sigmoid:
-                // TensorPrimitives' sigmoid between the pre and the post passes (same values as FusedConv's whole-tensor call)
-                var pre = f with { OutScale = null, OutShift = null };
-                i = Row<ConvEpilogue.IdentityOp>(y, n, z, pre);
-                for (; i < n; i++) y[i] = Pre(y[i], z == null ? 0f : z[i], pre);
-                var span = new Span<float>(y, n);
-                TensorPrimitives.Sigmoid(span, span);
-                var post = new Factors(false, 0f, null, null, false, OutputScale, OutputShift);
-                i = Row<ConvEpilogue.IdentityOp>(y, n, null, post);
-                for (; i < n; i++) y[i] = Post(y[i], post);
-                return;
-            default:
-                throw new InvalidOperationException($"unknown convolution activation {Activation.Kind}");
-        }
-        for (; i < n; i++) y[i] = Post(Activation.Scalar(Pre(y[i], z == null ? 0f : z[i], f)), f);
+        // TensorPrimitives' sigmoid between the pre and the post passes (same values as FusedConv's whole-tensor call)
+        var pre = new Factors(hasBias, bias, PreScale, PreShift, z != null, null, null);
+        int i = Row<ConvEpilogue.IdentityOp>(y, n, z, pre);
+        for (; i < n; i++) y[i] = Pre(y[i], z == null ? 0f : z[i], pre);
+        var span = new Span<float>(y, n);
+        TensorPrimitives.Sigmoid(span, span);
+        var post = new Factors(false, 0f, null, null, false, OutputScale, OutputShift);
+        i = Row<ConvEpilogue.IdentityOp>(y, n, null, post);
+        for (; i < n; i++) y[i] = Post(y[i], post);
     }
 
     /// <summary>Applies the stage in place to a rows × n block (of a GEMM's C): row r is channel r's values at
@@ -105,10 +87,12 @@ public sealed record ConvOutputStage(ConvEpilogue Activation, float? PreScale = 
             case ConvActivation.HardSwish: Tile<ConvEpilogue.HardSwishOp>(y, ld, rows, n, bias, z); break;
             case ConvActivation.LeakyRelu: Tile<ConvEpilogue.LeakyReluOp>(y, ld, rows, n, bias, z); break;
             case ConvActivation.ShiftClipMulDiv: Tile<ConvEpilogue.ShiftClipMulDivOp>(y, ld, rows, n, bias, z); break;
-            default:
+            case ConvActivation.Sigmoid:
                 for (int r = 0; r < rows; r++)
                     ApplyRow(y + (long)r * ld, n, bias != null, bias == null ? 0f : bias[r], z == null ? null : z + (long)r * ld);
                 break;
+            default:
+                throw new InvalidOperationException($"unknown convolution activation {Activation.Kind}");
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Numerics.Tensors;
 using System.Runtime.CompilerServices;
 using System.Runtime.Intrinsics;
 
@@ -15,16 +16,13 @@ public static unsafe partial class DepthwiseConv2d
         bool accumulate = false, ConvOutputStage? stage = null, float* z = null, bool skipPaddingRows = false, int[]? tapOffsets = null, bool finiteWeights = false)
     {
         int oh = g.OutHeight, ow = g.OutWidth, taps = g.KernelH * g.KernelW, rowStride = PaddedRowStride(g);
-        // a small plane (still in L1 when its last row is done) gets the stage in one call: short rows (17, 34 columns)
-        // would spend more on the per-call setup and the scalar tail of every row than on the values
-        bool stagePerPlane = stage is not null && oh * ow <= StagePlaneFloats;
         // the offsets depend on the geometry only: a caller running many planes computes them once
         Span<int> offsets = tapOffsets ?? (taps <= 256 ? stackalloc int[taps] : new int[taps]);
         if (tapOffsets is null) TapOffsets(g, offsets);
         // kernel rows that read only top or bottom padding add exact zeros when every weight is finite (an infinite or
         // NaN weight must still turn the padding into NaN): their taps are skipped (3 of 5 rows on PaddleOCR cls's
         // 2-row planes)
-        bool skip = skipPaddingRows && (finiteWeights || AllFinite(w));
+        bool skip = skipPaddingRows && (finiteWeights || TensorPrimitives.IsFiniteAll(w));
         fixed (float* pp = padded, pwt = w, py = y)
         fixed (int* off = offsets)
         {
@@ -47,7 +45,7 @@ public static unsafe partial class DepthwiseConv2d
                         int x = Math.Min(ox, ow - Vector512<float>.Count);
                         Four(b0 + x, rowStep, off, tLo, tHi, pwt, bias, y0 + x, ow);
                     }
-                    if (!stagePerPlane && stage is not null)
+                    if (stage is not null)
                         for (int r = 0; r < 4; r++) stage.ApplyRow(y0 + r * ow, ow, false, 0f, z == null ? null : z + (long)(oy0 + r) * ow);
                 }
             }
@@ -136,9 +134,8 @@ public static unsafe partial class DepthwiseConv2d
                     for (int t = tLo; t < tHi; t++) acc = MathF.FusedMultiplyAdd(rowBase[off[t] + ox], pwt[t], acc);
                     yr[ox] = acc;
                 }
-                if (!stagePerPlane) stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
+                stage?.ApplyRow(yr, ow, false, 0f, z == null ? null : z + (long)oy * ow);
             }
-            if (stagePerPlane) stage!.ApplyRow(py, oh * ow, false, 0f, z);
         }
     }
 
@@ -253,21 +250,5 @@ public static unsafe partial class DepthwiseConv2d
         }
         tLo = aLo * g.KernelW;
         tHi = aHi * g.KernelW;
-    }
-
-    // every weight finite: w − w is 0 for finite values and NaN for ±∞ and NaN, so the sums of w − w are all 0 exactly then
-    private static bool AllFinite(ReadOnlySpan<float> w)
-    {
-        int i = 0;
-        var acc = System.Numerics.Vector<float>.Zero;
-        if (System.Numerics.Vector.IsHardwareAccelerated)
-            for (; i + System.Numerics.Vector<float>.Count <= w.Length; i += System.Numerics.Vector<float>.Count)
-            {
-                var v = new System.Numerics.Vector<float>(w[i..]);
-                acc += v - v;
-            }
-        float sum = 0f;
-        for (; i < w.Length; i++) sum += w[i] - w[i];
-        return sum == 0f && System.Numerics.Vector.EqualsAll(acc, System.Numerics.Vector<float>.Zero);
     }
 }

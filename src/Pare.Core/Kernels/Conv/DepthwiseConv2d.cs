@@ -59,7 +59,7 @@ public static unsafe partial class DepthwiseConv2d
             var tapOffsets = new int[taps];
             TapOffsets(geo, tapOffsets);
             // every weight finite (the usual case): the planes need not check theirs
-            bool finiteWeights = AllFinite(new ReadOnlySpan<float>(pw, g.OutChannels * taps));
+            bool finiteWeights = TensorPrimitives.IsFiniteAll(new ReadOnlySpan<float>(pw, g.OutChannels * taps));
             bool stageAfter = finish && outPlane <= StagePlaneFloats;
             Parallelism.For((planes + perTask - 1) / perTask, task =>
             {

@@ -131,7 +131,7 @@ public static class QGemm
                 Kind = QGemmEpilogue.Output.Quantized, Y = py, RowStride = rowStride, ColStride = colStride,
                 Scales = ps, ScaleCount = multipliers.Length, IntBias = bias.IsEmpty ? null : pbias,
                 ZeroPoint = yZeroPoint, Lo = signedOutput ? sbyte.MinValue : 0, Hi = signedOutput ? sbyte.MaxValue : byte.MaxValue,
-                FiniteScales = AllFinite(multipliers),
+                FiniteScales = System.Numerics.Tensors.TensorPrimitives.IsFiniteAll(multipliers),
             }, path, null);
         }
     }
@@ -197,12 +197,6 @@ public static class QGemm
                 default: QGemmDriver<QGemmKernelScalar>.Run(m, pa, lda, pz, aZeroPoints.Length, b, pb, ps, pzb, epilogue, pool); break;
             }
         }
-    }
-
-    private static bool AllFinite(ReadOnlySpan<float> values)
-    {
-        foreach (var v in values) if (!float.IsFinite(v)) return false;
-        return true;
     }
 
     private static void CheckParams(int scales, int bias, int n)
