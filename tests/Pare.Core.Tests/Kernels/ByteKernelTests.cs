@@ -2,10 +2,13 @@ using Pare.Core.Kernels.Indexing;
 using Pare.Core.Kernels.Pool;
 using Pare.Core.Random;
 
+using Pare.Core.Tests.Support;
+
 namespace Pare.Core.Tests.Kernels;
 
 /// <summary>The byte kernels of int8 inference against plain loops: the blocked transpose (sizes around the 16×16
 /// block) and the 8-bit max pool (both signednesses, windows and strides).</summary>
+[Collection(nameof(ThreadCountSerial))]
 public class ByteKernelTests
 {
     [Theory]
@@ -40,7 +43,7 @@ public class ByteKernelTests
         var expected = new byte[rows * cols];
         ByteTranspose.Reference(src, rows, cols, expected);
         var got = new byte[rows * cols];
-        ByteTranspose.RunParallel(src, rows, cols, got);
+        ThreadCounts.With(2, () => ByteTranspose.RunParallel(src, rows, cols, got));
         Assert.Equal(expected, got);
     }
 

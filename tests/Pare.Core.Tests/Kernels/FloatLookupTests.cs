@@ -1,10 +1,13 @@
 using Pare.Core.Kernels.Quantize;
 using Pare.Core.Random;
 
+using Pare.Core.Tests.Support;
+
 namespace Pare.Core.Tests.Kernels;
 
 /// <summary>The byte → float lookup against plain indexing: every length 0..70 (the eight-wide gather and its tail),
 /// every byte value, the parallel split, special values in the table (exact, so equality).</summary>
+[Collection(nameof(ThreadCountSerial))]
 public class FloatLookupTests
 {
     private static float[] Table(Rng rng)
@@ -35,7 +38,7 @@ public class FloatLookupTests
         var table = Table(rng);
         var x = Enumerable.Range(0, (1 << 17) + 13).Select(_ => (byte)rng.NextInt(256)).ToArray();
         var y = new float[x.Length];
-        FloatLookup.RunParallel(x, table, y);
+        ThreadCounts.With(2, () => FloatLookup.RunParallel(x, table, y));
         Assert.Equal(x.Select(b => BitConverter.SingleToInt32Bits(table[b])), y.Select(BitConverter.SingleToInt32Bits));
     }
 

@@ -1,10 +1,13 @@
 using Pare.Core.Kernels.Quantize;
 using Pare.Core.Random;
 
+using Pare.Core.Tests.Support;
+
 namespace Pare.Core.Tests.Kernels;
 
 /// <summary>The vectorized quantize, dequantize and table lookup against their scalar definitions, over every length
 /// 0..40 (the eight-lane body and its tail) and special values: ties, NaN, ±∞, huge values, both 8-bit types.</summary>
+[Collection(nameof(ThreadCountSerial))]
 public class LinearQuantizerTests
 {
     private static readonly float[] Specials = [0f, -0f, 0.5f, 1.5f, 2.5f, -0.5f, -1.5f, 127.5f, 128.5f, 254.5f, float.NaN, float.PositiveInfinity, float.NegativeInfinity, 3e9f, -3e9f, 1e-30f];
@@ -98,7 +101,7 @@ public class LinearQuantizerTests
         var table = Enumerable.Range(0, channels * 256).Select(_ => (byte)rng.NextInt(256)).ToArray();
         var x = Enumerable.Range(0, count).Select(_ => (byte)rng.NextInt(256)).ToArray();
         var y = new byte[count];
-        LinearQuantizer.LookupParallel(x, table, channels, inner, y);
+        ThreadCounts.With(2, () => LinearQuantizer.LookupParallel(x, table, channels, inner, y));
         for (int i = 0; i < count; i++) Assert.Equal(table[i / inner % channels * 256 + x[i]], y[i]);
     }
 
@@ -116,11 +119,11 @@ public class LinearQuantizerTests
         x[12345] = float.NegativeInfinity;
         byte[] serial = new byte[count], parallel = new byte[count];
         LinearQuantizer.Quantize(x, 0.37f, signedValues ? -3 : 120, signedValues, serial);
-        LinearQuantizer.QuantizeParallel(x, 0.37f, signedValues ? -3 : 120, signedValues, parallel);
+        ThreadCounts.With(2, () => LinearQuantizer.QuantizeParallel(x, 0.37f, signedValues ? -3 : 120, signedValues, parallel));
         Assert.Equal(serial, parallel);
         float[] back = new float[count], backParallel = new float[count];
         LinearQuantizer.Dequantize(serial, signedValues, 0.37f, signedValues ? -3 : 120, back);
-        LinearQuantizer.DequantizeParallel(serial, signedValues, 0.37f, signedValues ? -3 : 120, backParallel);
+        ThreadCounts.With(2, () => LinearQuantizer.DequantizeParallel(serial, signedValues, 0.37f, signedValues ? -3 : 120, backParallel));
         Assert.Equal(back, backParallel);
     }
 }
