@@ -197,21 +197,11 @@ internal static class QuantizedGemm
         }
     }
 
-    // one filter per channel: QDepthwiseConv per image on the NCHW input (as uint8), weights centred once per call
+    // one filter per channel: QDepthwiseConv per image on the NCHW input (as uint8), weights centred once per weight tensor
     private static Tensor Depthwise(Tensor x, int xzu, int flip, Tensor w, int[] wz, Spatial s, int outH, int outW, Requant rq, Shape shape)
     {
         int batch = x.Dim(0), ch = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), taps = w.Dim(2) * w.Dim(3);
-        var wc = new int[ch * taps];
-        if (w.DType == DType.Int8)
-        {
-            var ws = w.Contiguous().AsSpan<sbyte>();
-            for (int i = 0; i < wc.Length; i++) wc[i] = ws[i] - wz[wz.Length == 1 ? 0 : i / taps];
-        }
-        else
-        {
-            var ws = w.Contiguous().AsSpan<byte>();
-            for (int i = 0; i < wc.Length; i++) wc[i] = ws[i] - wz[wz.Length == 1 ? 0 : i / taps];
-        }
+        var wc = Centred(w, wz, taps, v => v);
         var g = new QDepthwiseGeometry(ch, h, wd, w.Dim(2), w.Dim(3), s.Strides[0], s.Strides[1], s.Dilations[0], s.Dilations[1], s.Begin[0], s.Begin[1], outH, outW);
         var xb = flip == 0 ? x.Contiguous().AsSpan<byte>() : AsUInt8(x, [0]);
         var result = NewBytes(rq.Signed, batch * ch * outH * outW, shape, out var y);
@@ -225,17 +215,7 @@ internal static class QuantizedGemm
     private static Tensor SmallConv(Tensor x, int xzu, int flip, Tensor w, int[] wz, Spatial s, int outH, int outW, Requant rq, Shape shape, bool maxPool2x2)
     {
         int batch = x.Dim(0), ch = x.Dim(1), h = x.Dim(2), wd = x.Dim(3), mOut = w.Dim(0), taps = ch * w.Dim(2) * w.Dim(3);
-        var wc = new short[mOut * taps];
-        if (w.DType == DType.Int8)
-        {
-            var ws = w.Contiguous().AsSpan<sbyte>();
-            for (int i = 0; i < wc.Length; i++) wc[i] = (short)(ws[i] - wz[wz.Length == 1 ? 0 : i / taps]);
-        }
-        else
-        {
-            var ws = w.Contiguous().AsSpan<byte>();
-            for (int i = 0; i < wc.Length; i++) wc[i] = (short)(ws[i] - wz[wz.Length == 1 ? 0 : i / taps]);
-        }
+        var wc = Centred(w, wz, taps, v => (short)v);
         var g = new QConvGeometry(ch, h, wd, w.Dim(2), w.Dim(3), s.Strides[0], s.Strides[1], s.Dilations[0], s.Dilations[1], s.Begin[0], s.Begin[1], outH, outW);
         // int8 x shifted to uint8 in a pooled buffer (the zero point xzu is already shifted)
         var xc = x.Contiguous();
@@ -428,6 +408,30 @@ internal static class QuantizedGemm
 
     private static QGemmPackedB[] Pack(Tensor weight, int[] zeroPoints, int groups, Func<Tensor, int[], QGemmPackedB> pack) =>
         Pack(weight, zeroPoints, groups, (t, z) => new[] { pack(t, z) });
+
+    private sealed record CentredWeights(int[] ZeroPoints, Array Values);
+
+    private static readonly ConditionalWeakTable<Tensor, CentredWeights> CentredCache = new();
+
+    // w − its zero point (per output channel of `taps` values, or one for all), as T: computed once per weight tensor
+    // and zero points, like the packed GEMM weights (the direct kernels read them on every run)
+    private static T[] Centred<T>(Tensor w, int[] wz, int taps, Func<int, T> convert)
+    {
+        if (CentredCache.TryGetValue(w, out var hit) && hit.Values is T[] cached && hit.ZeroPoints.AsSpan().SequenceEqual(wz)) return cached;
+        var wc = new T[w.Count];
+        if (w.DType == DType.Int8)
+        {
+            var ws = w.Contiguous().AsSpan<sbyte>();
+            for (int i = 0; i < wc.Length; i++) wc[i] = convert(ws[i] - wz[wz.Length == 1 ? 0 : i / taps]);
+        }
+        else
+        {
+            var ws = w.Contiguous().AsSpan<byte>();
+            for (int i = 0; i < wc.Length; i++) wc[i] = convert(ws[i] - wz[wz.Length == 1 ? 0 : i / taps]);
+        }
+        CentredCache.AddOrUpdate(w, new CentredWeights((int[])wz.Clone(), wc));
+        return wc;
+    }
 
     // the values as uint8 (int8 shifted by +128, its zero points too: zp[] is updated in place)
     private static byte[] AsUInt8(Tensor t, int[] zeroPoints)
