@@ -280,14 +280,14 @@ public static class QSmallConv
         }
     }
 
-    // sixteen pixels per step: bias + Σ_p vpmaddwd(pairs_p, (w_2p, w_2p+1)), requantized in double like
-    // QGemmEpilogue.QuantizedTile; a partial last block goes through a 16-byte buffer (never past the channel)
+    // sixteen pixels per step: bias + Σ_p vpmaddwd(pairs_p, (w_2p, w_2p+1)), requantized by QGemmEpilogue.Quantize16
+    // (as the GEMM's tiles); a partial last block goes through a 16-byte buffer (never past the channel)
     private static unsafe int Channel512(int* pairImages, int pairStride, int pairs, ReadOnlySpan<int> wpairs, int plane,
         int bias, float mult, int yZero, int lo, int hi, byte* y)
     {
-        var zp = Vector512.Create((double)yZero);
-        var lo5 = Vector512.Create((double)lo);
-        var hi5 = Vector512.Create((double)hi);
+        var zp = Vector512.Create(yZero);
+        var lo5 = Vector512.Create((double)(lo - yZero));
+        var hi5 = Vector512.Create((double)(hi - yZero));
         var n = Vector512.Create((double)mult);
         var start = Vector512.Create(bias);
         byte* tail = stackalloc byte[16];
@@ -297,11 +297,7 @@ public static class QSmallConv
             int* src = pairImages + i;
             for (int p = 0; p < pairs; p++, src += pairStride)
                 acc = Avx512F.Add(acc, Avx512BW.MultiplyAddAdjacent(Vector512.Load(src).AsInt16(), Vector512.Create(wpairs[p]).AsInt16()));
-            var d0 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(acc.GetLower()), n), 0), zp);
-            var d1 = Avx512F.Add(Avx512F.RoundScale(Avx512F.Multiply(Avx512F.ConvertToVector512Double(acc.GetUpper()), n), 0), zp);
-            var q0 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d0, hi5), lo5));
-            var q1 = Avx512F.ConvertToVector256Int32WithTruncation(Avx512F.Max(Avx512F.Min(d1, hi5), lo5));
-            var bytes = Avx512F.ConvertToVector128Byte(Vector512.Create(q0, q1));
+            var bytes = QGemmEpilogue.Quantize16(acc, n, n, lo5, hi5, zp);
             if (i + 16 <= plane) bytes.Store(y + i);
             else
             {
