@@ -156,24 +156,9 @@ internal unsafe struct QGemmEpilogue
         int j = 0;
         if (Avx512F.IsSupported)
         {
-            // the same double arithmetic on sixteen columns per step (two zmm of doubles); the clamped values fit
-            // the output byte, so vpmovdb's truncation stores them exactly
-            var zp5 = Vector512.Create(ZeroPoint);
-            var lo5 = Vector512.Create((double)Lo - ZeroPoint);
-            var hi5 = Vector512.Create((double)Hi - ZeroPoint);
-            var n0 = Vector512.Create((double)Scales[0]);
-            var n1 = n0;
-            for (; j + 16 <= cols; j += 16)
-            {
-                var a = Vector512.Load(acc + j);
-                if (IntBias is not null) a = Avx512F.Add(a, Vector512.Load(IntBias + c0 + j));
-                if (ScaleCount != 1)
-                {
-                    n0 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j));
-                    n1 = Avx512F.ConvertToVector512Double(Vector256.Load(Scales + c0 + j + 8));
-                }
-                Quantize16(a, n0, n1, lo5, hi5, zp5).Store(y + j);
-            }
+            // whole 16-column blocks: the tile body on one row
+            j = cols & ~15;
+            QuantizedTile(i, 1, c0, j, acc, 0);
         }
         for (; j + 8 <= cols; j += 8)
         {
