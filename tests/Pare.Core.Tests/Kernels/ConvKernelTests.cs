@@ -61,8 +61,10 @@ public class ConvKernelTests
     [InlineData(2, 3, 47, 45, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // large image: forward in two bands of 24 and 23 output rows
     [InlineData(1, 4, 60, 50, 6, 3, 3, 1, 0, 1, 2, 0, 1, 2)] // bands, groups 2, asymmetric pads, batch 1
     [InlineData(0, 3, 5, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1)] // empty batch
-    [InlineData(1, 1, 28, 28, 8, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's first conv: shifted im2col by whole 32-lane panels
-    [InlineData(1, 8, 14, 14, 16, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's second: 196 positions, a partial last panel
+    [InlineData(1, 1, 28, 28, 8, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's first conv (forward: the direct kernel under AVX-512)
+    [InlineData(1, 8, 14, 14, 16, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // MNIST's second (likewise)
+    [InlineData(1, 1, 28, 28, 6, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // its geometry with 6 channels (not the direct kernel's multiple of 8): shifted im2col by whole 32-lane panels
+    [InlineData(1, 8, 14, 14, 12, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // 196 positions, 12 channels: a partial last panel
     [InlineData(3, 2, 8, 8, 5, 5, 5, 1, 2, 2, 2, 2, 1, 1)] // 64 positions: every image's panels aligned
     [InlineData(2, 3, 9, 7, 4, 3, 5, 1, 0, 3, 2, 1, 1, 1)] // asymmetric pads, first image aligned, the second not
     [InlineData(2, 2, 1, 1, 3, 1, 1, 1, 0, 0, 0, 0, 1, 1)] // 1×1 image
